@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets up and runs Tidings locally: a redis-server with AOF persistence in .data/redis
+# (unless REDIS_URL points at one), then the server on http://127.0.0.1:8080.
+# Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+data_dir="${TIDINGS_DATA_DIR:-$PWD/.data}"
+mkdir -p "$data_dir/redis"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+if [ -z "${REDIS_URL:-}" ]; then
+  port="${TIDINGS_REDIS_PORT:-6390}"
+  redis-server --bind 127.0.0.1 --port "$port" --dir "$data_dir/redis" \
+    --appendonly yes --appendfsync always --save "" --loglevel warning &
+  pids+=($!)
+  export REDIS_URL="redis://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  echo "run: redis-server on $REDIS_URL (data in $data_dir/redis)"
+fi
+
+# A random secret for this machine, kept out of the repository and readable only by you.
+if [ -z "${TIDINGS_JWT_SECRET:-}" ]; then
+  secret_file="$data_dir/jwt-secret"
+  if [ ! -s "$secret_file" ]; then
+    (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=+/' > "$secret_file")
+  fi
+  TIDINGS_JWT_SECRET="$(cat "$secret_file")"
+  export TIDINGS_JWT_SECRET
+fi
+
+cargo build --release -p tidings-server
+./target/release/tidings-server --bind "${TIDINGS_BIND:-127.0.0.1:8080}" &
+pids+=($!)
+wait "${pids[-1]}"

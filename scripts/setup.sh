@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and running Tidings needs on Debian/Ubuntu, skipping what is
+# already there. Safe to run again. Used by run.sh and test.sh.
+set -euo pipefail
+
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+
+if ((${#need_apt[@]})); then
+  echo "setup: installing ${need_apt[*]} with apt-get"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# A Debian-installed redis-server starts a system service on port 6379; Tidings runs its
+# own instances (scripts/run.sh, the tests), so that service is left alone.
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    echo "setup: Rust is missing. Install Rust 1.88 or newer with rustup, then run this again." >&2
+    exit 1
+  fi
+fi

@@ -1,0 +1,185 @@
+//! One upgraded WebSocket: the reader loop here, the writer as its own task.
+
+use super::dispatch::{self, Session};
+use super::outbound::{Next, Outbound, Priority};
+use super::slots::Slot;
+use crate::state::AppState;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use tidings_shared::{limits, CloseCode, ConversationId, ServerEnvelope, ServerFrame, UserProfile};
+
+/// Frames written per flush: batching cuts syscalls when many events arrive together.
+const WRITE_BATCH: usize = 64;
+/// How long a closing connection may take to deliver its close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(10);
+/// How long to wait for the peer's close frame after sending ours.
+const CLOSE_HANDSHAKE: Duration = Duration::from_secs(2);
+
+pub(super) async fn serve(
+    state: AppState,
+    socket: WebSocket,
+    user: UserProfile,
+    conversations: Vec<ConversationId>,
+    _slot: Slot,
+) {
+    let outbound = Outbound::new(state.config.outbound_queue_frames);
+    let registration = state
+        .hub
+        .register(user.id.clone(), conversations, outbound.clone())
+        .await;
+    let hello = ServerFrame::Hello {
+        protocol_version: tidings_shared::PROTOCOL_VERSION,
+        user: user.clone(),
+        server_time: crate::clock::now_ms(),
+        heartbeat_interval_ms: state.config.heartbeat_interval_secs * 1000,
+        max_frame_bytes: limits::MAX_FRAME_BYTES,
+        max_text_chars: limits::MAX_TEXT_CHARS,
+    };
+    queue(&outbound, None, hello);
+    tracing::debug!(user = %user.id, connection = registration.id, "connected");
+
+    let (sink, mut stream) = socket.split();
+    let ping_every = Duration::from_secs(state.config.heartbeat_interval_secs.max(1));
+    let mut writer = tokio::spawn(write_loop(sink, outbound.clone(), ping_every));
+    let mut shutdown = state.shutdown.subscribe();
+    let session = Session {
+        state: &state,
+        user: &user,
+        outbound: &outbound,
+    };
+    tokio::select! {
+        _ = read_loop(&mut stream, &session) => {}
+        _ = outbound.closed() => {}
+        _ = shutdown.recv() => outbound.close(CloseCode::GOING_AWAY, "server restarting"),
+    }
+    outbound.close(CloseCode::NORMAL, "");
+    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
+    // The closing handshake: give the peer a moment to answer our close frame, so that
+    // closing the socket does not race the peer's reads of what we sent last.
+    let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+    drop(registration);
+    tracing::debug!(user = %user.id, "disconnected");
+}
+
+async fn read_loop(stream: &mut SplitStream<WebSocket>, session: &Session<'_>) {
+    let timeout = Duration::from_secs(session.state.config.heartbeat_timeout_secs.max(1));
+    loop {
+        let message = match tokio::time::timeout(timeout, stream.next()).await {
+            Err(_) => {
+                session
+                    .outbound
+                    .close(CloseCode::HEARTBEAT_TIMEOUT, "no heartbeat");
+                return;
+            }
+            Ok(None) => return,
+            Ok(Some(Err(e))) => {
+                let (code, reason) = close_for(e);
+                session.outbound.close(code, reason);
+                return;
+            }
+            Ok(Some(Ok(message))) => message,
+        };
+        match message {
+            Message::Text(text) => dispatch::handle_text(session, text.as_str()).await,
+            Message::Binary(_) => dispatch::reject_binary(session),
+            Message::Ping(_) | Message::Pong(_) => {}
+            Message::Close(_) => return,
+        }
+    }
+}
+
+/// The close code for a read error: size and encoding violations get their RFC codes.
+fn close_for(error: axum::Error) -> (u16, &'static str) {
+    let inner = error.into_inner();
+    match inner.downcast_ref::<tungstenite::Error>() {
+        Some(tungstenite::Error::Capacity(_)) => (
+            CloseCode::MESSAGE_TOO_BIG,
+            "frame larger than max_frame_bytes",
+        ),
+        Some(tungstenite::Error::Utf8(_)) => {
+            (CloseCode::INVALID_PAYLOAD, "text frame is not UTF-8")
+        }
+        Some(tungstenite::Error::Protocol(_)) => (1002, "protocol error"),
+        _ => {
+            tracing::debug!(error = %inner, "websocket read error");
+            (CloseCode::NORMAL, "")
+        }
+    }
+}
+
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    outbound: Outbound,
+    ping_every: Duration,
+) {
+    let mut ping = tokio::time::interval(ping_every);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            next = outbound.next(WRITE_BATCH) => match next {
+                Next::Frames(frames) => {
+                    metrics::counter!("tidings_frames_sent_total").increment(frames.len() as u64);
+                    for frame in frames {
+                        if outbound.is_closing() {
+                            break;
+                        }
+                        if sink.feed(Message::Text(frame)).await.is_err() {
+                            outbound.close(CloseCode::NORMAL, "");
+                            return;
+                        }
+                    }
+                    if sink.flush().await.is_err() {
+                        outbound.close(CloseCode::NORMAL, "");
+                        return;
+                    }
+                }
+                Next::Close(closing) => {
+                    let frame = CloseFrame { code: closing.code, reason: closing.reason.into() };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    return;
+                }
+            },
+            _ = ping.tick() => {
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    outbound.close(CloseCode::NORMAL, "");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Serializes a frame once for this connection.
+pub(super) fn render(
+    id: Option<String>,
+    frame: ServerFrame,
+) -> Option<axum::extract::ws::Utf8Bytes> {
+    match serde_json::to_string(&ServerEnvelope { id, frame }) {
+        Ok(text) => Some(text.into()),
+        Err(e) => {
+            tracing::error!(error = %e, "could not serialize a frame");
+            None
+        }
+    }
+}
+
+/// Queues a reply (durable).
+pub(super) fn queue(outbound: &Outbound, id: Option<String>, frame: ServerFrame) {
+    if let Some(text) = render(id, frame) {
+        outbound.push(text, Priority::Durable);
+    }
+}

@@ -1,0 +1,119 @@
+//! The Tidings companion server: accounts over HTTP, a WebSocket gateway, Redis as the
+//! system of record, and fan-out through Redis pub/sub so that any number of instances
+//! serve one user base.
+//!
+//! Layers, outside in: [`serve`] (accept loop, limits, shutdown) → [`routes`] (HTTP
+//! table) → [`auth`], [`conversations`], [`gateway`] (handlers) → [`store`] (Redis) and
+//! [`hub`] (pub/sub fan-out). Wire types live in `tidings_shared`.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod conversations;
+pub mod error;
+pub mod gateway;
+pub mod hub;
+mod json;
+pub mod limiter;
+pub mod routes;
+pub mod serve;
+pub mod state;
+pub mod store;
+
+use anyhow::Context;
+use config::Config;
+use state::AppState;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs a server until SIGINT or SIGTERM, then shuts down gracefully.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let secret = config.jwt_secret().map_err(anyhow::Error::msg)?;
+    if config.dev && config.jwt_secret.is_none() {
+        tracing::warn!("development mode: using the public development JWT secret");
+    }
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(&[
+            0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ])
+        .context("histogram buckets")?
+        .install_recorder()
+        .ok();
+    let store = store::Store::connect(&config.redis_url)
+        .await
+        .with_context(|| format!("connecting to Redis at {}", config.redis_url))?;
+    if let Some(why) = store.weaker_durability().await {
+        tracing::warn!("Redis persistence is weaker than the default: {why}");
+    }
+    let (shutdown, _) = tokio::sync::broadcast::channel(1);
+    let (drain, drained) = tokio::sync::mpsc::channel(1);
+    let hub = hub::Hub::start(store.clone(), shutdown.subscribe());
+    let limiter = limiter::MessageLimiter::new(config.message_rate, config.message_burst);
+    let state = AppState {
+        tokens: auth::AccessTokens::new(&secret, config.access_token_ttl_secs),
+        passwords: auth::PasswordHasher::new().context("password hasher")?,
+        store,
+        hub,
+        limiter: limiter.clone(),
+        connection_slots: Default::default(),
+        seq_floors: Default::default(),
+        metrics,
+        shutdown: shutdown.clone(),
+        drain,
+        config: Arc::new(config.clone()),
+    };
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limiter.forget_idle();
+        }
+    });
+
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("binding {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    // Test harnesses and scripts read this line to learn the port.
+    println!("tidings-server listening on {addr}");
+    tracing::info!(%addr, instance = %config.instance, "listening");
+
+    let signal_shutdown = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down");
+        let _ = signal_shutdown.send(());
+    });
+    serve::serve(
+        listener,
+        routes::router(state),
+        shutdown,
+        drained,
+        config.max_connections,
+        Duration::from_secs(config.header_read_timeout_secs.max(1)),
+    )
+    .await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,30 @@
+//! The handles every request and connection shares. Each is a small service with one job;
+//! all are cheap to clone.
+
+use crate::auth::{AccessTokens, PasswordHasher};
+use crate::config::Config;
+use crate::gateway::{ConnectionSlots, SeqFloors};
+use crate::hub::Hub;
+use crate::limiter::MessageLimiter;
+use crate::store::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+use tokio::sync::{broadcast, mpsc};
+
+/// Passed to every handler by axum.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub hub: Hub,
+    pub tokens: AccessTokens,
+    pub passwords: PasswordHasher,
+    pub limiter: MessageLimiter,
+    pub connection_slots: ConnectionSlots,
+    pub seq_floors: SeqFloors,
+    pub metrics: Option<PrometheusHandle>,
+    /// Fires once when the server begins shutting down.
+    pub shutdown: broadcast::Sender<()>,
+    /// Never sent on: shutdown waits until every clone of this state has been dropped.
+    pub drain: mpsc::Sender<()>,
+}

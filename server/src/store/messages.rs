@@ -1,0 +1,160 @@
+//! A conversation's log: append (messages, edits, deletions), read ranges, read marks.
+
+use super::{keys, Store};
+use crate::error::{AppError, AppResult};
+use redis::AsyncCommands;
+use tidings_shared::{ConversationId, Event, Seq, UserId};
+
+/// One write to a conversation's log, prepared by the caller.
+pub struct LogWrite<'a> {
+    pub conversation: &'a ConversationId,
+    pub sender: &'a UserId,
+    /// `<uid>:<client id>` for sends (de-duplication), `None` for edits and deletions.
+    pub dedup_field: Option<String>,
+    /// The event's JSON object without its opening `{` and without `seq`/`ts`, which the
+    /// script prepends (see scripts/append.lua).
+    pub event_tail: String,
+    /// Whether the event is a new message.
+    pub is_message: bool,
+    /// Replace the stored message at this seq, if it still reads `expected`.
+    pub replace: Option<Replace>,
+    /// The highest seq this instance has seen in the conversation.
+    pub seq_floor: Seq,
+}
+
+/// Compare-and-set of one stored message (for edits and deletions).
+pub struct Replace {
+    pub seq: Seq,
+    pub expected: String,
+    pub new: String,
+}
+
+/// What an append did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AppendOutcome {
+    /// Stored (or, with `duplicate`, stored before under the same client id).
+    Stored {
+        seq: Seq,
+        ts: i64,
+        duplicate: bool,
+        /// The counter was at or below `seq_floor`: Redis lost writes; seqs were skipped.
+        rolled_back: bool,
+    },
+    /// The sender is not a member (or the conversation does not exist).
+    NotMember,
+    /// The message to replace changed since it was read; read it again and retry.
+    Conflict,
+}
+
+impl Store {
+    /// Appends one event atomically and publishes it to the conversation's channel.
+    pub async fn append(&self, write: LogWrite<'_>) -> AppResult<AppendOutcome> {
+        let cid = write.conversation;
+        let (replace_seq, expected, new) = match &write.replace {
+            Some(r) => (r.seq.to_string(), r.expected.as_str(), r.new.as_str()),
+            None => (String::new(), "", ""),
+        };
+        let reply: Vec<i64> = self
+            .scripts
+            .append
+            .key(keys::conversation(cid))
+            .key(keys::members(cid))
+            .key(keys::log(cid))
+            .key(keys::client_ids(cid))
+            .key(keys::read_marks(cid))
+            .arg(write.sender.as_str())
+            .arg(write.dedup_field.as_deref().unwrap_or(""))
+            .arg(write.seq_floor)
+            .arg(&write.event_tail)
+            .arg(keys::conversation_channel(cid))
+            .arg(cid.as_str())
+            .arg(if write.is_message { "1" } else { "0" })
+            .arg(replace_seq)
+            .arg(expected)
+            .arg(new)
+            .invoke_async(&mut self.conn())
+            .await?;
+        match reply.as_slice() {
+            [-1] => Ok(AppendOutcome::NotMember),
+            [-2] => Ok(AppendOutcome::Conflict),
+            [seq, ts, duplicate, rolled_back] if *seq > 0 => Ok(AppendOutcome::Stored {
+                seq: *seq as Seq,
+                ts: *ts,
+                duplicate: *duplicate == 1,
+                rolled_back: *rolled_back == 1,
+            }),
+            other => Err(AppError::Internal(format!("append replied {other:?}"))),
+        }
+    }
+
+    /// The stored JSON of one log entry.
+    pub async fn log_entry(&self, cid: &ConversationId, seq: Seq) -> AppResult<Option<String>> {
+        Ok(self.conn().hget(keys::log(cid), seq).await?)
+    }
+
+    /// Log entries with `from <= seq <= to`, oldest first; lost seqs are skipped.
+    pub async fn log_range(
+        &self,
+        cid: &ConversationId,
+        from: Seq,
+        to: Seq,
+    ) -> AppResult<Vec<Event>> {
+        if from > to {
+            return Ok(Vec::new());
+        }
+        let seqs: Vec<Seq> = (from..=to).collect();
+        let mut cmd = redis::cmd("HMGET");
+        cmd.arg(keys::log(cid)).arg(&seqs);
+        let raw: Vec<Option<String>> = cmd.query_async(&mut self.conn()).await?;
+        raw.into_iter()
+            .flatten()
+            .map(|json| serde_json::from_str(&json).map_err(AppError::from))
+            .collect()
+    }
+
+    /// The newest seq of a conversation (0 if it does not exist).
+    pub async fn head(&self, cid: &ConversationId) -> AppResult<Seq> {
+        let head: Option<Seq> = self.conn().hget(keys::conversation(cid), "head").await?;
+        Ok(head.unwrap_or(0))
+    }
+
+    /// Newest seqs of many conversations in one round trip.
+    pub async fn heads(&self, cids: &[ConversationId]) -> AppResult<Vec<Seq>> {
+        let mut pipe = redis::pipe();
+        for cid in cids {
+            pipe.hget(keys::conversation(cid), "head");
+        }
+        let heads: Vec<Option<Seq>> = pipe.query_async(&mut self.conn()).await?;
+        Ok(heads.into_iter().map(|h| h.unwrap_or(0)).collect())
+    }
+
+    /// Makes sure `seq` is never handed out again in this conversation. Returns whether
+    /// the head had to be raised, i.e. Redis had lost writes.
+    pub async fn raise_head(&self, cid: &ConversationId, seq: Seq) -> AppResult<bool> {
+        Ok(self
+            .raise_field(&keys::conversation(cid), "head", seq)
+            .await?
+            .0)
+    }
+
+    /// Moves `user`'s read mark forward to `seq` (never backwards); returns the mark now.
+    pub async fn mark_read(&self, cid: &ConversationId, user: &UserId, seq: Seq) -> AppResult<Seq> {
+        Ok(self
+            .raise_field(&keys::read_marks(cid), user.as_str(), seq)
+            .await?
+            .1)
+    }
+
+    /// Returns (raised, value afterwards).
+    async fn raise_field(&self, key: &str, field: &str, value: Seq) -> AppResult<(bool, Seq)> {
+        let (raised, now): (i64, Seq) = self
+            .scripts
+            .raise_field
+            .key(key)
+            .arg(field)
+            .arg(value)
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok((raised == 1, now))
+    }
+}

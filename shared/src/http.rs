@@ -1,0 +1,95 @@
+//! Bodies of the HTTP/JSON routes (accounts and conversations).
+
+use crate::frames::Event;
+use crate::ids::{ConversationId, Seq, UserId};
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/auth/register`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// `POST /v1/auth/login`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// What register, login and refresh return. The refresh token is shown once: keep it in
+/// the OS keychain. Each use of it returns a new one and retires the old.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user: UserProfile,
+    /// JWT for `Authorization: Bearer` on HTTP routes and the WebSocket upgrade.
+    pub access_token: String,
+    /// When the access token stops working, milliseconds since the Unix epoch.
+    pub access_expires_at: i64,
+    pub refresh_token: String,
+}
+
+/// A person as others see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserProfile {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// Direct conversations have exactly two members; groups have a title and an owner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    Direct,
+    Group,
+}
+
+/// `POST /v1/conversations`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CreateConversation {
+    /// The direct conversation with this person; creating it again returns the same one.
+    Direct { username: String },
+    /// A new group; the creator is its owner and a member.
+    Group { title: String, members: Vec<String> },
+}
+
+/// A conversation as one member sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    /// Groups only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub members: Vec<UserProfile>,
+    /// The group's owner (for a direct conversation, whoever opened it).
+    pub created_by: UserId,
+    pub created_at: i64,
+    /// The newest seq in the log.
+    pub head: Seq,
+    /// Time of the newest event, milliseconds since the Unix epoch (sort key).
+    pub last_activity: i64,
+    /// The newest message (as it is now), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<Event>,
+    /// How far this user has read.
+    pub read_seq: Seq,
+    /// Messages from others after `read_seq`.
+    pub unread_count: u32,
+}
+
+/// `GET /v1/conversations`: mine, most recently active first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationList {
+    pub conversations: Vec<ConversationSummary>,
+}

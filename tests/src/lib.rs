@@ -1,0 +1,66 @@
+//! Test harness: real `redis-server` and real `tidings-server` processes on 127.0.0.1, and
+//! small HTTP and WebSocket clients that speak the protocol from `tidings_shared`.
+//!
+//! Every process started here is killed by PID when its handle drops (and a test can kill
+//! it earlier, with SIGKILL or SIGTERM). Every wait is bounded.
+
+pub mod api;
+pub mod processes;
+pub mod ws;
+
+pub use api::{Api, TestUser};
+pub use processes::{Redis, Server};
+pub use ws::Ws;
+
+/// The JWT secret every test server gets (tests also use it to forge expired tokens).
+pub const JWT_SECRET: &str = "tidings-test-secret-0123456789abcdef0123456789";
+
+/// A password that passes the policy.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The default bound for one expected event.
+pub const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A username nobody has used in this process or any other test run on this Redis.
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tail = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}{n}{}", &tail[..6])
+}
+
+/// Redis plus `n` server instances sharing it, with an HTTP client per instance.
+pub struct World {
+    /// Instances, each with its API client. Dropped before Redis (field order).
+    pub servers: Vec<Server>,
+    pub apis: Vec<Api>,
+    pub redis: Redis,
+}
+
+impl World {
+    /// Starts Redis and `instances` servers with `extra_args`.
+    pub fn start(instances: usize, extra_args: &[&str]) -> anyhow::Result<Self> {
+        let redis = Redis::start()?;
+        let mut servers = Vec::new();
+        for _ in 0..instances {
+            servers.push(Server::start(&redis.url(), extra_args)?);
+        }
+        let apis = servers.iter().map(|s| Api::new(s.http_url())).collect();
+        Ok(Self {
+            servers,
+            apis,
+            redis,
+        })
+    }
+
+    /// The first instance's API.
+    pub fn api(&self) -> &Api {
+        &self.apis[0]
+    }
+
+    /// Connects `user` to instance `i`.
+    pub async fn connect(&self, i: usize, user: &TestUser) -> anyhow::Result<Ws> {
+        Ws::connect(&self.servers[i].ws_url(), user.token()).await
+    }
+}
