@@ -59,8 +59,34 @@ impl World {
         &self.apis[0]
     }
 
+    /// The usual cast: Ana connected to the first instance, Ben to the last, and their
+    /// direct conversation.
+    pub async fn ana_and_ben(&self) -> anyhow::Result<Pair> {
+        let ana = self.apis[0].new_user("ana").await?;
+        let ben = self.apis[0].new_user("ben").await?;
+        let direct = self.apis[0].direct(&ana, &ben).await?;
+        let ana_ws = self.connect(0, &ana).await?;
+        let ben_ws = self.connect(self.servers.len() - 1, &ben).await?;
+        Ok(Pair {
+            ana,
+            ben,
+            direct,
+            ana_ws,
+            ben_ws,
+        })
+    }
+
     /// Connects `user` to instance `i`.
     pub async fn connect(&self, i: usize, user: &TestUser) -> anyhow::Result<Ws> {
         Ws::connect(&self.servers[i].ws_url(), user.token()).await
     }
+}
+
+/// Two users in a direct conversation, each connected (see [`World::ana_and_ben`]).
+pub struct Pair {
+    pub ana: TestUser,
+    pub ben: TestUser,
+    pub direct: tidings_shared::ConversationSummary,
+    pub ana_ws: Ws,
+    pub ben_ws: Ws,
 }

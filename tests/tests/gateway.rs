@@ -498,3 +498,32 @@ async fn connections_per_user_are_capped() {
     }
     assert!(third.is_some(), "a closed connection's place is reused");
 }
+
+/// Regression: an event routed while a connection was registering reached the client
+/// before `hello`.
+#[tokio::test]
+async fn hello_is_always_the_first_frame_even_while_events_flow() {
+    let w = World::start(
+        1,
+        &["--message-rate", "100000", "--message-burst", "100000"],
+    )
+    .expect("world");
+    let ana = w.api().new_user("ana").await.expect("user");
+    let ben = w.api().new_user("ben").await.expect("user");
+    let direct = w.api().direct(&ana, &ben).await.expect("direct");
+    let mut ana_ws = w.connect(0, &ana).await.expect("connect");
+    let cid = direct.id.clone();
+    let sender = tokio::spawn(async move {
+        for i in 0..400 {
+            let _ = ana_ws
+                .send_message_text(&cid, uuid::Uuid::new_v4(), &format!("m{i}"))
+                .await;
+        }
+    });
+    for _ in 0..40 {
+        // Ws::connect fails unless the first frame is hello.
+        let ws = w.connect(0, &ben).await.expect("hello first");
+        ws.close().await;
+    }
+    sender.await.expect("sender");
+}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use tidings_shared::{ClientFrame, ConversationId, ErrorCode, Event, EventBody, Seq, ServerFrame};
 use tidings_tests::ws::Closed;
-use tidings_tests::{World, Ws, WAIT};
+use tidings_tests::{Pair, World, Ws, WAIT};
 
 const FAST: &[&str] = &["--message-rate", "100000", "--message-burst", "100000"];
 
@@ -50,12 +50,14 @@ fn messages(events: &[Event]) -> BTreeMap<Seq, String> {
 #[tokio::test]
 async fn clients_of_a_killed_instance_recover_every_acknowledged_message_elsewhere() {
     let mut w = World::start(2, FAST).expect("world");
-    let ana = w.apis[0].new_user("ana").await.expect("user");
-    let ben = w.apis[0].new_user("ben").await.expect("user");
-    let direct = w.apis[0].direct(&ana, &ben).await.expect("direct");
+    let Pair {
+        ben,
+        direct,
+        mut ana_ws,
+        mut ben_ws,
+        ..
+    } = w.ana_and_ben().await.expect("pair");
     let cid = direct.id.clone();
-    let mut ana_ws = w.connect(0, &ana).await.expect("ana on A");
-    let mut ben_ws = w.connect(1, &ben).await.expect("ben on B");
 
     // Ben keeps what he receives live, until his instance dies under him.
     let reader = tokio::spawn(async move {
@@ -97,12 +99,13 @@ async fn clients_of_a_killed_instance_recover_every_acknowledged_message_elsewhe
 #[tokio::test]
 async fn a_redis_restart_loses_nothing_and_the_instances_recover_by_themselves() {
     let mut w = World::start(2, FAST).expect("world");
-    let ana = w.apis[0].new_user("ana").await.expect("user");
-    let ben = w.apis[0].new_user("ben").await.expect("user");
-    let direct = w.apis[0].direct(&ana, &ben).await.expect("direct");
+    let Pair {
+        direct,
+        mut ana_ws,
+        mut ben_ws,
+        ..
+    } = w.ana_and_ben().await.expect("pair");
     let cid = direct.id.clone();
-    let mut ana_ws = w.connect(0, &ana).await.expect("ana on A");
-    let mut ben_ws = w.connect(1, &ben).await.expect("ben on B");
 
     let mut acked = BTreeMap::new();
     for i in 0..20 {
@@ -184,12 +187,13 @@ async fn sigterm_drains_an_instance_with_going_away() {
 #[tokio::test]
 async fn if_redis_loses_recent_writes_seqs_are_never_reused_and_clients_resync() {
     let w = World::start(2, FAST).expect("world");
-    let ana = w.apis[0].new_user("ana").await.expect("user");
-    let ben = w.apis[0].new_user("ben").await.expect("user");
-    let direct = w.apis[0].direct(&ana, &ben).await.expect("direct");
+    let Pair {
+        direct,
+        mut ana_ws,
+        mut ben_ws,
+        ..
+    } = w.ana_and_ben().await.expect("pair");
     let cid = direct.id.clone();
-    let mut ana_ws = w.connect(0, &ana).await.expect("ana on A");
-    let mut ben_ws = w.connect(1, &ben).await.expect("ben on B");
     for i in 0..10 {
         send_until_acked(&mut ana_ws, &cid, &format!("m{i}")).await;
     }

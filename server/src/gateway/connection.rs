@@ -25,10 +25,8 @@ pub(super) async fn serve(
     _slot: Slot,
 ) {
     let outbound = Outbound::new(state.config.outbound_queue_frames);
-    let registration = state
-        .hub
-        .register(user.id.clone(), conversations, outbound.clone())
-        .await;
+    // Hello is queued before registering, so it precedes every routed event; nothing is
+    // written until the writer starts, after the subscriptions are live.
     let hello = ServerFrame::Hello {
         protocol_version: tidings_shared::PROTOCOL_VERSION,
         user: user.clone(),
@@ -38,6 +36,10 @@ pub(super) async fn serve(
         max_text_chars: limits::MAX_TEXT_CHARS,
     };
     queue(&outbound, None, hello);
+    let registration = state
+        .hub
+        .register(user.id.clone(), conversations, outbound.clone())
+        .await;
     tracing::debug!(user = %user.id, connection = registration.id, "connected");
 
     let (sink, mut stream) = socket.split();
