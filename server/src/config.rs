@@ -94,6 +94,15 @@ pub struct Config {
     #[arg(long, env = "TIDINGS_MAX_CONNECTIONS", default_value_t = 50_000)]
     pub max_connections: usize,
 
+    /// Seconds a device stays "connected" without a heartbeat (bounds how long the users
+    /// of a crashed instance still look online).
+    #[arg(long, env = "TIDINGS_PRESENCE_TTL_SECS", default_value_t = limits::PRESENCE_TTL_SECS)]
+    pub presence_ttl_secs: u64,
+
+    /// Seconds of silence after which a `typing` is over.
+    #[arg(long, env = "TIDINGS_TYPING_TIMEOUT_SECS", default_value_t = limits::TYPING_TIMEOUT_SECS)]
+    pub typing_timeout_secs: u64,
+
     /// Seconds a client may take to send its HTTP request head (slowloris guard).
     #[arg(long, env = "TIDINGS_HEADER_READ_TIMEOUT_SECS", default_value_t = limits::HTTP_HEADER_READ_TIMEOUT_SECS)]
     pub header_read_timeout_secs: u64,

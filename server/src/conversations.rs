@@ -8,7 +8,7 @@ use crate::store::{keys, NewConversation};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use tidings_shared::limits::{GROUP_MAX_MEMBERS, GROUP_TITLE_MAX_CHARS};
+use tidings_shared::limits::GROUP_MAX_MEMBERS;
 use tidings_shared::{
     ConversationId, ConversationKind, ConversationList, ConversationSummary, CreateConversation,
     ErrorCode, ServerEnvelope, ServerFrame, UserId,
@@ -36,13 +36,7 @@ pub async fn create(
             title,
             members: usernames,
         } => {
-            let title = title.trim().to_owned();
-            if title.is_empty() || title.chars().count() > GROUP_TITLE_MAX_CHARS {
-                return Err(AppError::client(
-                    ErrorCode::InvalidConversation,
-                    format!("A group title has 1 to {GROUP_TITLE_MAX_CHARS} characters."),
-                ));
-            }
+            let title = crate::gateway::checked_title(&title)?;
             if usernames.len() >= GROUP_MAX_MEMBERS {
                 return Err(too_many_members());
             }
@@ -74,7 +68,8 @@ pub async fn create(
         .pop()
         .ok_or_else(|| AppError::Internal("conversation vanished after create".into()))?;
     if created {
-        announce(&state, &summary).await;
+        let members: Vec<UserId> = summary.members.iter().map(|m| m.user.id.clone()).collect();
+        announce_to(&state, &summary.id, &members).await;
         Ok((StatusCode::CREATED, Json(summary)))
     } else {
         Ok((StatusCode::OK, Json(summary)))
@@ -113,29 +108,31 @@ fn too_many_members() -> AppError {
     )
 }
 
-/// Tells each member's connections (on every instance) about the new conversation. If this
-/// publish is lost, members still find it on their next `sync`.
-async fn announce(state: &AppState, summary: &ConversationSummary) {
-    let frame = ServerEnvelope {
-        id: None,
-        frame: ServerFrame::Conversation {
-            conversation: ConversationSummary {
-                read_seq: 0,
-                unread_count: 0,
-                ..summary.clone()
+/// Tells `users`' connections (on every instance) that they are in conversation `cid`
+/// now. If this publish is lost, they still find it on their next `sync`.
+pub(crate) async fn announce_to(state: &AppState, cid: &ConversationId, users: &[UserId]) {
+    for user in users {
+        let summary = match state.store.summaries(user, std::slice::from_ref(cid)).await {
+            Ok(mut s) => match s.pop() {
+                Some(summary) => summary,
+                None => return,
             },
-        },
-    };
-    let Ok(text) = serde_json::to_string(&frame) else {
-        return;
-    };
-    for member in &summary.members {
-        if let Err(e) = state
-            .store
-            .publish(&keys::user_channel(&member.id), &text)
-            .await
-        {
-            tracing::warn!(error = %e, "could not announce a new conversation");
+            Err(e) => {
+                tracing::warn!(error = %e, "could not announce a conversation");
+                return;
+            }
+        };
+        let frame = ServerEnvelope {
+            id: None,
+            frame: ServerFrame::Conversation {
+                conversation: summary,
+            },
+        };
+        let Ok(text) = serde_json::to_string(&frame) else {
+            return;
+        };
+        if let Err(e) = state.store.publish(&keys::user_channel(user), &text).await {
+            tracing::warn!(error = %e, "could not announce a conversation");
         }
     }
 }

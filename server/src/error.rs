@@ -110,13 +110,20 @@ impl AppError {
             | ErrorCode::WeakPassword
             | ErrorCode::EmptyText
             | ErrorCode::TextTooLong
-            | ErrorCode::InvalidConversation => StatusCode::BAD_REQUEST,
-            ErrorCode::UsernameTaken | ErrorCode::MessageDeleted => StatusCode::CONFLICT,
+            | ErrorCode::InvalidConversation
+            | ErrorCode::InvalidEmoji => StatusCode::BAD_REQUEST,
+            ErrorCode::UsernameTaken | ErrorCode::MessageDeleted | ErrorCode::TooManyReactions => {
+                StatusCode::CONFLICT
+            }
             ErrorCode::InvalidCredentials
             | ErrorCode::Unauthorized
             | ErrorCode::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
-            ErrorCode::ForbiddenOrigin | ErrorCode::NotAuthor => StatusCode::FORBIDDEN,
-            ErrorCode::NotFound | ErrorCode::UserNotFound => StatusCode::NOT_FOUND,
+            ErrorCode::ForbiddenOrigin | ErrorCode::NotAuthor | ErrorCode::Forbidden => {
+                StatusCode::FORBIDDEN
+            }
+            ErrorCode::NotFound | ErrorCode::UserNotFound | ErrorCode::NotAMember => {
+                StatusCode::NOT_FOUND
+            }
             ErrorCode::TooManyAttempts | ErrorCode::RateLimited | ErrorCode::TooManyConnections => {
                 StatusCode::TOO_MANY_REQUESTS
             }

@@ -313,41 +313,70 @@ impl FanOut {
             tracing::error!(channel, "non-UTF-8 payload on a Tidings channel");
             return;
         };
-        if let Some(user) = channel.strip_prefix(keys::USER_CHANNEL_PREFIX) {
-            self.join_if_conversation(user, text).await;
-        } else if channel.starts_with(keys::CONVERSATION_CHANNEL_PREFIX) {
-            record_fanout_latency(text);
-        }
         let frame = Utf8Bytes::from(text);
+        let priority = priority_of(text);
         if let Some(conns) = self.routes.get(&channel) {
             for outbound in conns.values() {
-                outbound.push(frame.clone(), Priority::Durable);
+                outbound.push(frame.clone(), priority);
             }
             metrics::counter!("tidings_deliveries_total").increment(conns.len() as u64);
         }
+        if let Some(user) = channel.strip_prefix(keys::USER_CHANNEL_PREFIX) {
+            self.follow_membership(user, text).await;
+        } else if text.starts_with(EVENT_PREFIX) {
+            record_fanout_latency(text);
+        }
     }
 
-    /// A `conversation` frame on a user channel: route that conversation to the user's
-    /// local connections too, from now on.
-    async fn join_if_conversation(&mut self, user: &str, text: &str) {
-        let Ok(ServerEnvelope {
-            frame: ServerFrame::Conversation { conversation },
-            ..
-        }) = serde_json::from_str::<ServerEnvelope>(text)
-        else {
+    /// Membership changes seen on a user channel: a `conversation` frame routes that
+    /// conversation to the user's local connections from now on; a `removed` frame stops
+    /// it. The removal event itself was published just before, on the conversation's
+    /// channel, so the removed person still gets it and nothing after it.
+    async fn follow_membership(&mut self, user: &str, text: &str) {
+        if !(text.starts_with(CONVERSATION_PREFIX) || text.starts_with(REMOVED_PREFIX)) {
             return;
+        }
+        let (conversation_id, joined) = match serde_json::from_str::<ServerEnvelope>(text) {
+            Ok(ServerEnvelope {
+                frame: ServerFrame::Conversation { conversation },
+                ..
+            }) => (conversation.id, true),
+            Ok(ServerEnvelope {
+                frame:
+                    ServerFrame::Removed {
+                        conversation_id, ..
+                    },
+                ..
+            }) => (conversation_id, false),
+            _ => return,
         };
         let user_channel = keys::user_channel(&UserId(user.to_owned()));
-        let conversation_channel = keys::conversation_channel(&conversation.id);
+        let conversation_channel = keys::conversation_channel(&conversation_id);
         let conns: Vec<(ConnectionId, Outbound)> = self
             .routes
             .get(&user_channel)
             .map(|m| m.iter().map(|(id, o)| (*id, o.clone())).collect())
             .unwrap_or_default();
         for (id, outbound) in &conns {
-            self.add_route(&conversation_channel, *id, outbound);
+            if joined {
+                self.add_route(&conversation_channel, *id, outbound);
+            } else {
+                self.remove_route(&conversation_channel, *id);
+            }
         }
         self.sync_subscriptions(&[conversation_channel]).await;
+    }
+
+    fn remove_route(&mut self, channel: &str, id: ConnectionId) {
+        if let Some(conns) = self.routes.get_mut(channel) {
+            conns.remove(&id);
+            if conns.is_empty() {
+                self.routes.remove(channel);
+            }
+        }
+        if let Some(channels) = self.channels_of.get_mut(&id) {
+            channels.remove(channel);
+        }
     }
 
     fn broadcast_resync(&self) {
@@ -374,6 +403,20 @@ impl FanOut {
     }
 }
 
+const EVENT_PREFIX: &str = r#"{"type":"event""#;
+const CONVERSATION_PREFIX: &str = r#"{"type":"conversation""#;
+const REMOVED_PREFIX: &str = r#"{"type":"removed""#;
+
+/// Typing and presence may be shed under pressure; everything else is durable. Frames on
+/// the channels are rendered by this server with `type` first, so a prefix tells.
+fn priority_of(text: &str) -> Priority {
+    if text.starts_with(r#"{"type":"typing""#) || text.starts_with(r#"{"type":"presence""#) {
+        Priority::Ephemeral
+    } else {
+        Priority::Durable
+    }
+}
+
 /// Publish-to-enqueue time, from the server timestamp the append script put in the frame
 /// (`…"event":{"seq":N,"ts":T,…`). All instances share one host clock in our tests; across
 /// hosts this includes clock skew.
@@ -388,5 +431,44 @@ fn record_fanout_latency(text: &str) {
     if let Ok(ts) = digits.parse::<i64>() {
         let ms = (crate::clock::now_ms() - ts).max(0) as f64;
         metrics::histogram!("tidings_fanout_seconds").record(ms / 1000.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tidings_shared::{ConversationId, Presence, PresenceState};
+
+    fn render(frame: ServerFrame) -> String {
+        serde_json::to_string(&ServerEnvelope { id: None, frame }).expect("serializes")
+    }
+
+    #[test]
+    fn typing_and_presence_are_ephemeral_and_everything_else_durable() {
+        let typing = render(ServerFrame::Typing {
+            conversation_id: ConversationId("c".into()),
+            user_id: UserId("u".into()),
+            typing: true,
+            expires_in_ms: 6000,
+        });
+        let presence = render(ServerFrame::Presence(Presence {
+            user_id: UserId("u".into()),
+            state: PresenceState::Online,
+            last_seen: None,
+        }));
+        let receipt = render(ServerFrame::Receipt {
+            conversation_id: ConversationId("c".into()),
+            user_id: UserId("u".into()),
+            delivered_seq: 1,
+            read_seq: 1,
+        });
+        assert_eq!(priority_of(&typing), Priority::Ephemeral);
+        assert_eq!(priority_of(&presence), Priority::Ephemeral);
+        assert_eq!(priority_of(&receipt), Priority::Durable);
+        let removed = render(ServerFrame::Removed {
+            conversation_id: ConversationId("c".into()),
+            through: 3,
+        });
+        assert!(removed.starts_with(REMOVED_PREFIX), "{removed}");
     }
 }

@@ -15,6 +15,7 @@ pub mod gateway;
 pub mod hub;
 mod json;
 pub mod limiter;
+pub mod presence;
 pub mod routes;
 pub mod serve;
 pub mod state;
@@ -49,12 +50,23 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let (drain, drained) = tokio::sync::mpsc::channel(1);
     let hub = hub::Hub::start(store.clone(), shutdown.subscribe());
     let limiter = limiter::MessageLimiter::new(config.message_rate, config.message_burst);
+    let typing_limiter = limiter::MessageLimiter::new(
+        tidings_shared::limits::TYPING_RATE_PER_SECOND,
+        2 * tidings_shared::limits::TYPING_RATE_PER_SECOND,
+    );
+    let presence = presence::PresenceService::start(
+        store.clone(),
+        Duration::from_secs(config.presence_ttl_secs),
+        shutdown.subscribe(),
+    );
     let state = AppState {
         tokens: auth::AccessTokens::new(&secret, config.access_token_ttl_secs),
         passwords: auth::PasswordHasher::new().context("password hasher")?,
         store,
         hub,
         limiter: limiter.clone(),
+        typing_limiter: typing_limiter.clone(),
+        presence,
         connection_slots: Default::default(),
         seq_floors: Default::default(),
         metrics,
@@ -67,6 +79,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         loop {
             every.tick().await;
             limiter.forget_idle();
+            typing_limiter.forget_idle();
         }
     });
 

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::gateway::{ConnectionSlots, SeqFloors};
 use crate::hub::Hub;
 use crate::limiter::MessageLimiter;
+use crate::presence::PresenceService;
 use crate::store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
@@ -20,6 +21,9 @@ pub struct AppState {
     pub tokens: AccessTokens,
     pub passwords: PasswordHasher,
     pub limiter: MessageLimiter,
+    /// Typing frames per user (separate from message writes).
+    pub typing_limiter: MessageLimiter,
+    pub presence: PresenceService,
     pub connection_slots: ConnectionSlots,
     pub seq_floors: SeqFloors,
     pub metrics: Option<PrometheusHandle>,

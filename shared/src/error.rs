@@ -47,8 +47,17 @@ pub enum ErrorCode {
     NotAuthor,
     /// The message was deleted and can no longer be edited.
     MessageDeleted,
-    /// A group's title or member list breaks the limits.
+    /// A group's title or member list breaks the limits, or a group action was asked of a
+    /// direct conversation.
     InvalidConversation,
+    /// Your role does not allow this (e.g. a member removing an admin).
+    Forbidden,
+    /// The person named is not a member of the conversation.
+    NotAMember,
+    /// Not a single emoji.
+    InvalidEmoji,
+    /// The message already has the most distinct reactions allowed.
+    TooManyReactions,
     /// Too many writes; wait `retry_after_ms`.
     RateLimited,
     /// The server cannot reach its storage right now; retry later (nothing was stored).
@@ -81,6 +90,10 @@ impl ErrorCode {
             Self::NotAuthor => "not_author",
             Self::MessageDeleted => "message_deleted",
             Self::InvalidConversation => "invalid_conversation",
+            Self::Forbidden => "forbidden",
+            Self::NotAMember => "not_a_member",
+            Self::InvalidEmoji => "invalid_emoji",
+            Self::TooManyReactions => "too_many_reactions",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",

@@ -4,7 +4,9 @@
 //! `history`, `sync`, `pong`, or `error`) so a client can match replies to requests.
 
 use crate::error::ErrorBody;
-use crate::http::{ConversationSummary, UserProfile};
+use crate::http::{
+    ConversationSettings, ConversationSummary, Presence, PresenceState, Role, UserProfile,
+};
 use crate::ids::{ClientMessageId, ConversationId, RequestId, Seq, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -67,12 +69,88 @@ pub enum ClientFrame {
     },
     /// Application-level liveness check; the server answers `pong`.
     Ping,
+    /// I am typing (`true`, repeat every `TYPING_REPEAT_SECS` while typing) or stopped.
+    /// No reply unless it fails; members receive `typing`.
+    Typing {
+        conversation_id: ConversationId,
+        typing: bool,
+    },
+    /// One of my devices has received everything up to `seq` (moves only forward).
+    Delivered {
+        conversation_id: ConversationId,
+        seq: Seq,
+    },
+    /// This device's person is active (`online`) or idle (`away`). `offline` is not
+    /// accepted: disconnecting is how a device goes offline.
+    Presence { state: PresenceState },
+    /// The presence of everyone I share a conversation with; the reply is `presence_list`.
+    PresenceQuery,
+    /// Add (`add: true`) or remove my reaction `emoji` on the message at `seq`.
+    React {
+        conversation_id: ConversationId,
+        seq: Seq,
+        emoji: String,
+        add: bool,
+    },
+    /// Rename a group (admins and the owner).
+    Rename {
+        conversation_id: ConversationId,
+        title: String,
+    },
+    /// Add people to a group by username (admins and the owner).
+    AddMembers {
+        conversation_id: ConversationId,
+        usernames: Vec<String>,
+    },
+    /// Remove someone from a group (admins remove members; the owner removes anyone).
+    RemoveMember {
+        conversation_id: ConversationId,
+        user_id: UserId,
+    },
+    /// Make a member an admin or an admin a member (the owner only).
+    SetRole {
+        conversation_id: ConversationId,
+        user_id: UserId,
+        role: Role,
+    },
+    /// Make another member the owner; the old owner becomes an admin (the owner only).
+    TransferOwnership {
+        conversation_id: ConversationId,
+        user_id: UserId,
+    },
+    /// Leave a group. An owner who leaves hands ownership to the longest-standing admin,
+    /// or else the longest-standing member.
+    Leave { conversation_id: ConversationId },
+    /// My settings for a conversation, synced to my other devices.
+    Settings {
+        conversation_id: ConversationId,
+        settings: ConversationSettings,
+    },
 }
 
 impl ClientFrame {
     /// Every `type` a client frame may have (to tell unknown types from malformed frames).
-    pub const TYPES: &'static [&'static str] =
-        &["send", "edit", "delete", "read", "history", "sync", "ping"];
+    pub const TYPES: &'static [&'static str] = &[
+        "send",
+        "edit",
+        "delete",
+        "read",
+        "history",
+        "sync",
+        "ping",
+        "typing",
+        "delivered",
+        "presence",
+        "presence_query",
+        "react",
+        "rename",
+        "add_members",
+        "remove_member",
+        "set_role",
+        "transfer_ownership",
+        "leave",
+        "settings",
+    ];
 }
 
 /// A frame from the server, with the request id it answers (if any).
@@ -138,6 +216,37 @@ pub enum ServerFrame {
         conversation_id: Option<ConversationId>,
         reason: String,
     },
+    /// Someone in the conversation is typing (or stopped). If no refresh arrives within
+    /// `expires_in_ms`, treat it as stopped.
+    Typing {
+        conversation_id: ConversationId,
+        user_id: UserId,
+        typing: bool,
+        expires_in_ms: u64,
+    },
+    /// A member's delivered/read marks moved (also sent to that member's other devices,
+    /// which derive unread counts from `read_seq`).
+    Receipt {
+        conversation_id: ConversationId,
+        user_id: UserId,
+        delivered_seq: Seq,
+        read_seq: Seq,
+    },
+    /// Someone you share a conversation with came online, went idle or went offline.
+    Presence(Presence),
+    /// Answer to `presence_query`.
+    PresenceList { users: Vec<Presence> },
+    /// Your settings for a conversation changed (from this or another of your devices).
+    Settings {
+        conversation_id: ConversationId,
+        settings: ConversationSettings,
+    },
+    /// You are no longer a member: you keep read access up to `through` (the removal
+    /// event, which you received just before this) and receive nothing newer.
+    Removed {
+        conversation_id: ConversationId,
+        through: Seq,
+    },
     /// The request with this `id` failed.
     Error(ErrorBody),
     /// Answer to `ping`.
@@ -186,6 +295,9 @@ pub enum EventBody {
         edited_at: Option<i64>,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         deleted: bool,
+        /// Reactions, in the order each emoji was first used.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        reactions: Vec<ReactionSummary>,
     },
     /// The message at `target` now reads `text`.
     Edit { target: Seq, text: String },
@@ -197,6 +309,35 @@ pub enum EventBody {
         title: Option<String>,
         members: Vec<UserId>,
     },
+    /// The sender added (`added: true`) or removed their reaction on `target`.
+    Reaction {
+        target: Seq,
+        emoji: String,
+        added: bool,
+    },
+    /// The sender renamed the group.
+    Renamed { title: String },
+    /// The sender added these people.
+    MembersAdded { users: Vec<UserId> },
+    /// The sender removed this person.
+    MemberRemoved { user: UserId },
+    /// The sender left; when they owned the group, `new_owner` took over.
+    MemberLeft {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_owner: Option<UserId>,
+    },
+    /// The sender (the owner) changed this member's role.
+    RoleChanged { user: UserId, role: Role },
+    /// The sender handed ownership to `to` and became an admin.
+    OwnershipTransferred { to: UserId },
+}
+
+/// Everyone who reacted to a message with one emoji.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReactionSummary {
+    pub emoji: String,
+    /// In the order they reacted; the count is its length.
+    pub users: Vec<UserId>,
 }
 
 #[cfg(test)]
@@ -260,6 +401,7 @@ mod tests {
                 text: "hi".into(),
                 edited_at: None,
                 deleted: false,
+                reactions: vec![],
             },
         };
         let s = serde_json::to_string(&ev).expect("serializes");

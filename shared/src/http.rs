@@ -63,6 +63,50 @@ pub enum CreateConversation {
     Group { title: String, members: Vec<String> },
 }
 
+/// A member's powers in a group. In a direct conversation both people are members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sends, reacts, leaves.
+    Member,
+    /// Also adds and removes members (not admins) and renames the group.
+    Admin,
+    /// Also changes roles, removes admins and transfers ownership. Exactly one per group.
+    Owner,
+}
+
+/// A member of a conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    #[serde(flatten)]
+    pub user: UserProfile,
+    pub role: Role,
+}
+
+/// How far one member has received and read a conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub user_id: UserId,
+    /// Every event up to this seq reached at least one of the member's devices.
+    pub delivered_seq: Seq,
+    /// The member has read up to this seq (never above `delivered_seq`).
+    pub read_seq: Seq,
+}
+
+/// One person's settings for one conversation, the same on all their devices.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationSettings {
+    /// No notifications while muted.
+    #[serde(default)]
+    pub muted: bool,
+    /// With `muted`: muted until this time (ms since epoch); absent means until unmuted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted_until: Option<i64>,
+    /// Shown apart from the main list.
+    #[serde(default)]
+    pub archived: bool,
+}
+
 /// A conversation as one member sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConversationSummary {
@@ -71,11 +115,22 @@ pub struct ConversationSummary {
     /// Groups only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    pub members: Vec<UserProfile>,
+    /// Current members with their roles, by username.
+    pub members: Vec<Member>,
+    /// Every current member's delivered and read marks.
+    #[serde(default)]
+    pub receipts: Vec<Receipt>,
+    /// The viewer's own settings.
+    #[serde(default)]
+    pub settings: ConversationSettings,
+    /// Set when the viewer was removed or left: the seq of that event. They keep read
+    /// access to the log up to it and receive nothing after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed_at: Option<Seq>,
     /// The group's owner (for a direct conversation, whoever opened it).
     pub created_by: UserId,
     pub created_at: i64,
-    /// The newest seq in the log.
+    /// The newest seq in the log (for a former member: the seq of their removal).
     pub head: Seq,
     /// Time of the newest event, milliseconds since the Unix epoch (sort key).
     pub last_activity: i64,
@@ -92,4 +147,26 @@ pub struct ConversationSummary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConversationList {
     pub conversations: Vec<ConversationSummary>,
+}
+
+/// Whether someone is around.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceState {
+    /// At least one device is connected and in use.
+    Online,
+    /// Connected, but every device says its person is idle.
+    Away,
+    /// No device connected.
+    Offline,
+}
+
+/// One person's presence, shown only to people who share a conversation with them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    pub user_id: UserId,
+    pub state: PresenceState,
+    /// When they were last online (ms since epoch), once they have been.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<i64>,
 }

@@ -12,11 +12,13 @@ pub mod limits;
 
 pub use error::{CloseCode, ErrorBody, ErrorCode};
 pub use frames::{
-    ClientEnvelope, ClientFrame, ConversationChanges, Event, EventBody, ServerEnvelope, ServerFrame,
+    ClientEnvelope, ClientFrame, ConversationChanges, Event, EventBody, ReactionSummary,
+    ServerEnvelope, ServerFrame,
 };
 pub use http::{
-    ConversationKind, ConversationList, ConversationSummary, CreateConversation, LoginRequest,
-    RefreshRequest, RegisterRequest, Session, UserProfile,
+    ConversationKind, ConversationList, ConversationSettings, ConversationSummary,
+    CreateConversation, LoginRequest, Member, Presence, PresenceState, Receipt, RefreshRequest,
+    RegisterRequest, Role, Session, UserProfile,
 };
 pub use ids::{ClientMessageId, ConversationId, RequestId, Seq, UserId};
 

@@ -69,3 +69,18 @@ pub const OUTBOUND_QUEUE_FRAMES: usize = 1_024;
 
 /// Time allowed to send the HTTP request head (slowloris guard).
 pub const HTTP_HEADER_READ_TIMEOUT_SECS: u64 = 10;
+
+/// While typing, a client repeats `typing` this often...
+pub const TYPING_REPEAT_SECS: u64 = 3;
+/// ...and members treat it as stopped after this much silence (the server also sends a
+/// `typing: false` itself then, and when the person sends a message or disconnects).
+pub const TYPING_TIMEOUT_SECS: u64 = 6;
+/// Typing frames per user per second (burst 10); more get `rate_limited`.
+pub const TYPING_RATE_PER_SECOND: u32 = 5;
+
+/// Distinct emoji on one message; a new one past this gets `too_many_reactions`.
+pub const MAX_REACTIONS_PER_MESSAGE: usize = 20;
+
+/// A device counts as connected for this long after its last heartbeat; a server killed
+/// without warning has its users shown offline at most this long (plus one sweep) later.
+pub const PRESENCE_TTL_SECS: u64 = 30;

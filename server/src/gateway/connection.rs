@@ -2,6 +2,7 @@
 
 use super::dispatch::{self, Session};
 use super::outbound::{Next, Outbound, Priority};
+use super::signals::{publish_typing, Typing};
 use super::slots::Slot;
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -9,6 +10,7 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
 use tidings_shared::{limits, CloseCode, ConversationId, ServerEnvelope, ServerFrame, UserProfile};
+use tokio::time::Instant;
 
 /// Frames written per flush: batching cuts syscalls when many events arrive together.
 const WRITE_BATCH: usize = 64;
@@ -41,6 +43,8 @@ pub(super) async fn serve(
         .register(user.id.clone(), conversations, outbound.clone())
         .await;
     tracing::debug!(user = %user.id, connection = registration.id, "connected");
+    let device = state.presence.connected(&user.id, registration.id).await;
+    let typing = Typing::default();
 
     let (sink, mut stream) = socket.split();
     let ping_every = Duration::from_secs(state.config.heartbeat_interval_secs.max(1));
@@ -50,6 +54,8 @@ pub(super) async fn serve(
         state: &state,
         user: &user,
         outbound: &outbound,
+        device: &device,
+        typing: &typing,
     };
     tokio::select! {
         _ = read_loop(&mut stream, &session) => {}
@@ -74,13 +80,29 @@ pub(super) async fn serve(
     })
     .await;
     drop(registration);
+    for cid in typing.take_all() {
+        publish_typing(&state, &cid, &user.id, false).await;
+    }
+    state.presence.disconnected(&user.id, &device).await;
     tracing::debug!(user = %user.id, "disconnected");
 }
 
 async fn read_loop(stream: &mut SplitStream<WebSocket>, session: &Session<'_>) {
     let timeout = Duration::from_secs(session.state.config.heartbeat_timeout_secs.max(1));
+    let mut silent_until = Instant::now() + timeout;
     loop {
-        let message = match tokio::time::timeout(timeout, stream.next()).await {
+        let typing_ends = session.typing.next_deadline();
+        let next = tokio::select! {
+            next = tokio::time::timeout_at(silent_until, stream.next()) => next,
+            _ = tokio::time::sleep_until(typing_ends.unwrap_or(silent_until)), if typing_ends.is_some() => {
+                for cid in session.typing.take_expired(Instant::now()) {
+                    publish_typing(session.state, &cid, &session.user.id, false).await;
+                }
+                continue;
+            }
+        };
+        silent_until = Instant::now() + timeout;
+        let message = match next {
             Err(_) => {
                 session
                     .outbound

@@ -16,10 +16,14 @@
 
 mod connection;
 mod dispatch;
+mod groups;
+mod messages;
 pub mod outbound;
+mod signals;
 mod slots;
 
 pub use dispatch::SeqFloors;
+pub(crate) use groups::checked_title;
 pub use slots::ConnectionSlots;
 
 use crate::auth::AuthUser;

@@ -5,15 +5,13 @@ use crate::error::{AppError, AppResult};
 use redis::AsyncCommands;
 use std::collections::{HashMap, HashSet};
 use tidings_shared::{
-    ConversationId, ConversationKind, ConversationSummary, Event, EventBody, Seq, UserId,
+    ConversationId, ConversationKind, ConversationSummary, Event, EventBody, Member, Receipt, Role,
+    Seq, UserId, UserProfile,
 };
 
 /// Most log entries read to count one conversation's unread messages; beyond this the
 /// count is reported as this number ("999+" in a UI).
 pub(super) const UNREAD_SCAN_LIMIT: Seq = 1_000;
-
-/// One conversation's hash, member ids and the viewer's read mark, as Redis returns them.
-type SummaryRow = (HashMap<String, String>, Vec<String>, Option<Seq>);
 
 /// A conversation to create.
 pub struct NewConversation<'a> {
@@ -53,7 +51,9 @@ impl Store {
             .key(keys::conversation(&new.id))
             .key(keys::members(&new.id))
             .key(keys::log(&new.id))
-            .key(direct_key);
+            .key(direct_key)
+            .key(keys::roles(&new.id))
+            .key(keys::joined(&new.id));
         for member in new.members {
             invocation.key(keys::user_conversations(member));
         }
@@ -100,18 +100,23 @@ impl Store {
         for cid in cids {
             pipe.hgetall(keys::conversation(cid))
                 .smembers(keys::members(cid))
-                .hget(keys::read_marks(cid), viewer.as_str());
+                .hgetall(keys::roles(cid))
+                .hgetall(keys::read_marks(cid))
+                .hgetall(keys::delivered_marks(cid))
+                .hget(keys::former_members(cid), viewer.as_str())
+                .hget(keys::settings(viewer), cid.as_str());
         }
-        let rows: Vec<SummaryRow> = pipe.query_async(&mut self.conn()).await?;
+        let rows: Vec<SummaryTuple> = pipe.query_async(&mut self.conn()).await?;
+        let rows: Vec<SummaryRow> = rows.into_iter().map(SummaryRow::from).collect();
 
         let everyone: Vec<UserId> = rows
             .iter()
-            .flat_map(|(_, members, _)| members.iter().cloned())
+            .flat_map(|row| row.members.iter().cloned())
             .collect::<HashSet<_>>()
             .into_iter()
             .map(UserId)
             .collect();
-        let profiles: HashMap<UserId, _> = self
+        let profiles: HashMap<UserId, UserProfile> = self
             .profiles(&everyone)
             .await?
             .into_iter()
@@ -119,14 +124,10 @@ impl Store {
             .collect();
 
         let mut out = Vec::with_capacity(cids.len());
-        for (cid, (meta, members, read)) in cids.iter().zip(rows) {
-            let Some(summary) = self
-                .summary(viewer, cid, meta, &members, read.unwrap_or(0), &profiles)
-                .await?
-            else {
-                continue;
-            };
-            out.push(summary);
+        for (cid, row) in cids.iter().zip(rows) {
+            if let Some(summary) = self.summary(viewer, cid, row, &profiles).await? {
+                out.push(summary);
+            }
         }
         Ok(out)
     }
@@ -135,20 +136,22 @@ impl Store {
         &self,
         viewer: &UserId,
         cid: &ConversationId,
-        meta: HashMap<String, String>,
-        members: &[String],
-        read_seq: Seq,
-        profiles: &HashMap<UserId, tidings_shared::UserProfile>,
+        row: SummaryRow,
+        profiles: &HashMap<UserId, UserProfile>,
     ) -> AppResult<Option<ConversationSummary>> {
+        let meta = &row.meta;
         let field = |name: &str| meta.get(name).and_then(|v| v.parse::<i64>().ok());
         let kind = match meta.get("kind").map(String::as_str) {
             Some("direct") => ConversationKind::Direct,
             Some("group") => ConversationKind::Group,
             _ => return Ok(None),
         };
-        let head = field("head").unwrap_or(0).max(0) as Seq;
+        let removed_at = row.former;
+        let log_head = field("head").unwrap_or(0).max(0) as Seq;
+        let head = removed_at.map_or(log_head, |r| r.min(log_head));
+        let read_seq = row.read.get(viewer.as_str()).copied().unwrap_or(0);
         let last_message_seq = field("last_message_seq").unwrap_or(0).max(0) as Seq;
-        let last_message = if last_message_seq > 0 {
+        let last_message = if last_message_seq > 0 && last_message_seq <= head {
             self.log_entry(cid, last_message_seq)
                 .await?
                 .map(|json| serde_json::from_str::<Event>(&json))
@@ -165,16 +168,41 @@ impl Store {
                 &e.sender != viewer && matches!(e.body, EventBody::Message { deleted: false, .. })
             })
             .count() as u32;
-        let mut member_profiles: Vec<_> = members
+        let mut members: Vec<Member> = row
+            .members
             .iter()
-            .filter_map(|m| profiles.get(&UserId(m.clone())).cloned())
+            .filter_map(|m| {
+                let user = profiles.get(&UserId(m.clone()))?.clone();
+                let role = parse_role(row.roles.get(m).map(String::as_str));
+                Some(Member { user, role })
+            })
             .collect();
-        member_profiles.sort_by(|a, b| a.username.cmp(&b.username));
+        members.sort_by(|a, b| a.user.username.cmp(&b.user.username));
+        let receipts = members
+            .iter()
+            .map(|m| {
+                let id = m.user.id.as_str();
+                let read_seq = row.read.get(id).copied().unwrap_or(0);
+                Receipt {
+                    user_id: m.user.id.clone(),
+                    delivered_seq: row.delivered.get(id).copied().unwrap_or(0).max(read_seq),
+                    read_seq,
+                }
+            })
+            .collect();
+        let settings = row
+            .settings
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default();
         Ok(Some(ConversationSummary {
             id: cid.clone(),
             kind,
             title: meta.get("title").cloned(),
-            members: member_profiles,
+            members,
+            receipts,
+            settings,
+            removed_at,
             created_by: UserId(meta.get("created_by").cloned().unwrap_or_default()),
             created_at: field("created_at").unwrap_or(0),
             head,
@@ -183,6 +211,127 @@ impl Store {
             read_seq,
             unread_count,
         }))
+    }
+
+    /// What `user` may do in `cid`.
+    pub async fn access(&self, cid: &ConversationId, user: &UserId) -> AppResult<Access> {
+        let (member, former): (bool, Option<Seq>) = redis::pipe()
+            .sismember(keys::members(cid), user.as_str())
+            .hget(keys::former_members(cid), user.as_str())
+            .query_async(&mut self.conn())
+            .await?;
+        Ok(match (member, former) {
+            (true, _) => Access::Member,
+            (false, Some(through)) => Access::Former { through },
+            (false, None) => Access::None,
+        })
+    }
+
+    /// A group's membership as it stands, with the version changes are decided against.
+    pub async fn group_state(&self, cid: &ConversationId) -> AppResult<Option<GroupState>> {
+        let (kind, version, members, roles, joined): GroupRow = redis::pipe()
+            .hget(keys::conversation(cid), "kind")
+            .hget(keys::conversation(cid), "members_version")
+            .smembers(keys::members(cid))
+            .hgetall(keys::roles(cid))
+            .hgetall(keys::joined(cid))
+            .query_async(&mut self.conn())
+            .await?;
+        let Some(kind) = kind else {
+            return Ok(None);
+        };
+        let mut members: Vec<(UserId, Role, Seq)> = members
+            .into_iter()
+            .map(|m| {
+                let role = parse_role(roles.get(&m).map(String::as_str));
+                let since = joined.get(&m).copied().unwrap_or(0);
+                (UserId(m), role, since)
+            })
+            .collect();
+        members.sort_by(|a, b| a.2.cmp(&b.2).then(a.0.cmp(&b.0)));
+        Ok(Some(GroupState {
+            is_group: kind == "group",
+            version: version.unwrap_or(0),
+            members,
+        }))
+    }
+}
+
+fn parse_role(stored: Option<&str>) -> Role {
+    match stored {
+        Some("owner") => Role::Owner,
+        Some("admin") => Role::Admin,
+        _ => Role::Member,
+    }
+}
+
+/// What a user may do in a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Everything a member may do.
+    Member,
+    /// Removed or left: may read the log up to `through`, nothing else.
+    Former { through: Seq },
+    /// Nothing (not a member, or no such conversation).
+    None,
+}
+
+/// A conversation's membership for deciding a group change.
+pub struct GroupState {
+    pub is_group: bool,
+    /// Bumped by every membership change; a change decided on an older version fails.
+    pub version: u64,
+    /// Members with role and the seq they joined at, longest-standing first.
+    pub members: Vec<(UserId, Role, Seq)>,
+}
+
+impl GroupState {
+    /// The role of `user`, if a member.
+    pub fn role_of(&self, user: &UserId) -> Option<Role> {
+        self.members.iter().find(|m| &m.0 == user).map(|m| m.1)
+    }
+}
+
+type GroupRow = (
+    Option<String>,
+    Option<u64>,
+    Vec<String>,
+    HashMap<String, String>,
+    HashMap<String, Seq>,
+);
+
+/// What one conversation's summary is built from, as Redis returns it.
+struct SummaryRow {
+    meta: HashMap<String, String>,
+    members: Vec<String>,
+    roles: HashMap<String, String>,
+    read: HashMap<String, Seq>,
+    delivered: HashMap<String, Seq>,
+    former: Option<Seq>,
+    settings: Option<String>,
+}
+
+type SummaryTuple = (
+    HashMap<String, String>,
+    Vec<String>,
+    HashMap<String, String>,
+    HashMap<String, Seq>,
+    HashMap<String, Seq>,
+    Option<Seq>,
+    Option<String>,
+);
+
+impl From<SummaryTuple> for SummaryRow {
+    fn from((meta, members, roles, read, delivered, former, settings): SummaryTuple) -> Self {
+        Self {
+            meta,
+            members,
+            roles,
+            read,
+            delivered,
+            former,
+            settings,
+        }
     }
 }
 

@@ -7,22 +7,31 @@
 //!
 //! | key | type | holds |
 //! |---|---|---|
-//! | `tidings:user:<uid>` | hash | `username`, `display_name`, `password_hash`, `created_at` |
+//! | `tidings:user:<uid>` | hash | `username`, `display_name`, `password_hash`, `created_at`, `presence`, `last_seen` |
 //! | `tidings:username:<lowercase name>` | string | the user id (uniqueness) |
 //! | `tidings:user:<uid>:conversations` | set | ids of the user's conversations |
-//! | `tidings:conv:{<cid>}` | hash | `kind`, `title`, `created_by`, `created_at`, `head`, `last_activity`, `last_message_seq` |
+//! | `tidings:conv:{<cid>}` | hash | `kind`, `title`, `created_by`, `created_at`, `head`, `last_activity`, `last_message_seq`, `members_version` |
 //! | `tidings:conv:{<cid>}:members` | set | member user ids |
 //! | `tidings:conv:{<cid>}:log` | hash | seq → event JSON (the conversation's log) |
 //! | `tidings:conv:{<cid>}:client_ids` | hash | `<uid>:<client id>` → `<seq>:<ts>` (send de-duplication) |
 //! | `tidings:conv:{<cid>}:read` | hash | uid → read-up-to seq |
+//! | `tidings:conv:{<cid>}:delivered` | hash | uid → delivered-up-to seq |
+//! | `tidings:conv:{<cid>}:roles` | hash | uid → `owner` / `admin` (absent: member) |
+//! | `tidings:conv:{<cid>}:joined` | hash | uid → seq of the event that made them a member |
+//! | `tidings:conv:{<cid>}:former` | hash | uid → seq of the event that removed them |
+//! | `tidings:user:<uid>:settings` | hash | cid → the user's settings JSON for it |
+//! | `tidings:presence:<uid>` | zset | device → expiry (ms) |
+//! | `tidings:presence:<uid>:states` | hash | device → `online` / `away` |
+//! | `tidings:presence:expiring` | zset | uid → earliest device expiry (the sweep's agenda) |
 //! | `tidings:direct:<uid>:<uid>` | string | the direct conversation of that pair (ids sorted) |
 //! | `tidings:refresh:<sha256>` | hash | `family`, `user`: one refresh token, kept until it expires |
 //! | `tidings:refresh_family:<fid>` | hash | `user`, `current`: the live token of a sign-in |
 //! | `tidings:throttle:login:user:<name>` | string | failed logins in the window (expires) |
 //! | `tidings:throttle:login:addr:<ip>` | string | failed logins in the window (expires) |
 //!
-//! Channels: `tidings:ch:conv:<cid>` carries rendered `event` frames of one conversation;
-//! `tidings:ch:user:<uid>` carries frames for one user (e.g. `conversation`).
+//! Channels: `tidings:ch:conv:<cid>` carries rendered frames of one conversation (`event`,
+//! `receipt`, `typing`, `resync`); `tidings:ch:user:<uid>` carries frames for one user
+//! (`conversation`, `removed`, `settings`, `presence`).
 
 use tidings_shared::{ConversationId, UserId};
 
@@ -50,6 +59,29 @@ pub(crate) fn client_ids(id: &ConversationId) -> String {
 pub(crate) fn read_marks(id: &ConversationId) -> String {
     format!("tidings:conv:{{{id}}}:read")
 }
+pub(crate) fn delivered_marks(id: &ConversationId) -> String {
+    format!("tidings:conv:{{{id}}}:delivered")
+}
+pub(crate) fn roles(id: &ConversationId) -> String {
+    format!("tidings:conv:{{{id}}}:roles")
+}
+pub(crate) fn joined(id: &ConversationId) -> String {
+    format!("tidings:conv:{{{id}}}:joined")
+}
+pub(crate) fn former_members(id: &ConversationId) -> String {
+    format!("tidings:conv:{{{id}}}:former")
+}
+pub(crate) fn settings(user: &UserId) -> String {
+    format!("tidings:user:{user}:settings")
+}
+pub(crate) fn presence_devices(user: &UserId) -> String {
+    format!("tidings:presence:{user}")
+}
+pub(crate) fn presence_states(user: &UserId) -> String {
+    format!("tidings:presence:{user}:states")
+}
+/// The sweep's agenda: users by their earliest device expiry.
+pub(crate) const PRESENCE_EXPIRING: &str = "tidings:presence:expiring";
 pub(crate) fn direct_pair(a: &UserId, b: &UserId) -> String {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
     format!("tidings:direct:{lo}:{hi}")

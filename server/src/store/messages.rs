@@ -3,7 +3,7 @@
 use super::{keys, Store};
 use crate::error::{AppError, AppResult};
 use redis::AsyncCommands;
-use tidings_shared::{ConversationId, Event, Seq, UserId};
+use tidings_shared::{ConversationId, Event, Role, Seq, UserId};
 
 /// One write to a conversation's log, prepared by the caller.
 pub struct LogWrite<'a> {
@@ -20,6 +20,31 @@ pub struct LogWrite<'a> {
     pub replace: Option<Replace>,
     /// The highest seq this instance has seen in the conversation.
     pub seq_floor: Seq,
+    /// Membership changes applied atomically with the event.
+    pub membership: Option<MembershipChange>,
+}
+
+/// Group changes decided against one membership version; if the version moved on
+/// meanwhile, the append reports a conflict and nothing is written.
+pub struct MembershipChange {
+    pub version: u64,
+    pub changes: Vec<Change>,
+}
+
+/// One membership change (see scripts/append.lua).
+pub enum Change {
+    Add(UserId, Role),
+    Remove(UserId),
+    SetRole(UserId, Role),
+    Title(String),
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "owner",
+        Role::Admin => "admin",
+        Role::Member => "member",
+    }
 }
 
 /// Compare-and-set of one stored message (for edits and deletions).
@@ -42,7 +67,8 @@ pub enum AppendOutcome {
     },
     /// The sender is not a member (or the conversation does not exist).
     NotMember,
-    /// The message to replace changed since it was read; read it again and retry.
+    /// The message to replace (or the membership) changed since it was read; read it
+    /// again and retry.
     Conflict,
 }
 
@@ -54,14 +80,17 @@ impl Store {
             Some(r) => (r.seq.to_string(), r.expected.as_str(), r.new.as_str()),
             None => (String::new(), "", ""),
         };
-        let reply: Vec<i64> = self
-            .scripts
-            .append
+        let mut invocation = self.scripts.append.prepare_invoke();
+        invocation
             .key(keys::conversation(cid))
             .key(keys::members(cid))
             .key(keys::log(cid))
             .key(keys::client_ids(cid))
             .key(keys::read_marks(cid))
+            .key(keys::roles(cid))
+            .key(keys::joined(cid))
+            .key(keys::former_members(cid))
+            .key(keys::delivered_marks(cid))
             .arg(write.sender.as_str())
             .arg(write.dedup_field.as_deref().unwrap_or(""))
             .arg(write.seq_floor)
@@ -71,9 +100,25 @@ impl Store {
             .arg(if write.is_message { "1" } else { "0" })
             .arg(replace_seq)
             .arg(expected)
-            .arg(new)
-            .invoke_async(&mut self.conn())
-            .await?;
+            .arg(new);
+        match &write.membership {
+            None => {
+                invocation.arg("");
+            }
+            Some(m) => {
+                invocation.arg(m.version);
+                for change in &m.changes {
+                    let (op, user, value) = match change {
+                        Change::Add(u, r) => ("add", u.as_str(), role_name(*r)),
+                        Change::Remove(u) => ("remove", u.as_str(), ""),
+                        Change::SetRole(u, r) => ("role", u.as_str(), role_name(*r)),
+                        Change::Title(t) => ("title", "", t.as_str()),
+                    };
+                    invocation.arg(op).arg(user).arg(value);
+                }
+            }
+        }
+        let reply: Vec<i64> = invocation.invoke_async(&mut self.conn()).await?;
         match reply.as_slice() {
             [-1] => Ok(AppendOutcome::NotMember),
             [-2] => Ok(AppendOutcome::Conflict),
@@ -118,14 +163,20 @@ impl Store {
         Ok(head.unwrap_or(0))
     }
 
-    /// Newest seqs of many conversations in one round trip.
-    pub async fn heads(&self, cids: &[ConversationId]) -> AppResult<Vec<Seq>> {
+    /// Newest seqs of many conversations, each with the seq at which `user` was removed
+    /// from it (if they were), in one round trip.
+    pub async fn heads_for(
+        &self,
+        user: &UserId,
+        cids: &[ConversationId],
+    ) -> AppResult<Vec<(Seq, Option<Seq>)>> {
         let mut pipe = redis::pipe();
         for cid in cids {
-            pipe.hget(keys::conversation(cid), "head");
+            pipe.hget(keys::conversation(cid), "head")
+                .hget(keys::former_members(cid), user.as_str());
         }
-        let heads: Vec<Option<Seq>> = pipe.query_async(&mut self.conn()).await?;
-        Ok(heads.into_iter().map(|h| h.unwrap_or(0)).collect())
+        let rows: Vec<(Option<Seq>, Option<Seq>)> = pipe.query_async(&mut self.conn()).await?;
+        Ok(rows.into_iter().map(|(h, f)| (h.unwrap_or(0), f)).collect())
     }
 
     /// Makes sure `seq` is never handed out again in this conversation. Returns whether
@@ -135,14 +186,6 @@ impl Store {
             .raise_field(&keys::conversation(cid), "head", seq)
             .await?
             .0)
-    }
-
-    /// Moves `user`'s read mark forward to `seq` (never backwards); returns the mark now.
-    pub async fn mark_read(&self, cid: &ConversationId, user: &UserId, seq: Seq) -> AppResult<Seq> {
-        Ok(self
-            .raise_field(&keys::read_marks(cid), user.as_str(), seq)
-            .await?
-            .1)
     }
 
     /// Returns (raised, value afterwards).

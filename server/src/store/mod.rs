@@ -10,12 +10,14 @@ mod conversations;
 pub(crate) mod keys;
 pub(crate) mod messages;
 pub(crate) mod sessions;
+mod signals;
 mod throttle;
 mod users;
 
 use conversations::EventTail;
-pub use conversations::NewConversation;
-pub use messages::{AppendOutcome, LogWrite};
+pub use conversations::{Access, GroupState, NewConversation};
+pub use messages::{AppendOutcome, Change, LogWrite, MembershipChange};
+pub use signals::{DeviceUpdate, Mark, Marks};
 pub use users::StoredUser;
 
 use crate::error::AppResult;
@@ -37,6 +39,8 @@ struct Scripts {
     append: redis::Script,
     create_conversation: redis::Script,
     raise_field: redis::Script,
+    receipt: redis::Script,
+    presence: redis::Script,
     rotate_refresh: redis::Script,
 }
 
@@ -60,6 +64,8 @@ impl Store {
                     "scripts/create_conversation.lua"
                 )),
                 raise_field: redis::Script::new(include_str!("scripts/raise_field.lua")),
+                receipt: redis::Script::new(include_str!("scripts/receipt.lua")),
+                presence: redis::Script::new(include_str!("scripts/presence.lua")),
                 rotate_refresh: redis::Script::new(include_str!("scripts/rotate_refresh.lua")),
             },
         })
