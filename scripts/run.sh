@@ -36,6 +36,8 @@ if [ -z "${TIDINGS_JWT_SECRET:-}" ]; then
 fi
 
 cargo build --release -p tidings-server
-./target/release/tidings-server --bind "${TIDINGS_BIND:-127.0.0.1:8080}" &
+# Media go to S3 when TIDINGS_S3_BUCKET is set, else to a local directory.
+./target/release/tidings-server --bind "${TIDINGS_BIND:-127.0.0.1:8080}" \
+  --media-dir "${TIDINGS_MEDIA_DIR:-$data_dir/media}" &
 pids+=($!)
 wait "${pids[-1]}"

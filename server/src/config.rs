@@ -103,6 +103,52 @@ pub struct Config {
     #[arg(long, env = "TIDINGS_TYPING_TIMEOUT_SECS", default_value_t = limits::TYPING_TIMEOUT_SECS)]
     pub typing_timeout_secs: u64,
 
+    /// Directory for media when no S3 bucket is configured (the embedded default).
+    #[arg(long, env = "TIDINGS_MEDIA_DIR", default_value = "tidings-media")]
+    pub media_dir: std::path::PathBuf,
+
+    /// S3 bucket for media; when set, media go to S3 instead of --media-dir.
+    #[arg(long, env = "TIDINGS_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+
+    /// S3 endpoint URL, for S3-compatible servers (path-style addressing is always used).
+    #[arg(long, env = "TIDINGS_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+
+    /// S3 region.
+    #[arg(long, env = "TIDINGS_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+
+    /// S3 access key id.
+    #[arg(
+        long,
+        env = "AWS_ACCESS_KEY_ID",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub s3_access_key: String,
+
+    /// S3 secret access key.
+    #[arg(
+        long,
+        env = "AWS_SECRET_ACCESS_KEY",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub s3_secret_key: String,
+
+    /// Where uploads are spooled while they arrive (defaults to the system temp dir).
+    #[arg(long, env = "TIDINGS_UPLOAD_TEMP_DIR")]
+    pub upload_temp_dir: Option<std::path::PathBuf>,
+
+    /// Largest upload accepted, in bytes.
+    #[arg(long, env = "TIDINGS_MAX_UPLOAD_BYTES", default_value_t = limits::MAX_UPLOAD_BYTES)]
+    pub max_upload_bytes: u64,
+
+    /// Seconds a signed media link works.
+    #[arg(long, env = "TIDINGS_MEDIA_LINK_TTL_SECS", default_value_t = limits::MEDIA_LINK_TTL_SECS)]
+    pub media_link_ttl_secs: u64,
+
     /// Seconds a client may take to send its HTTP request head (slowloris guard).
     #[arg(long, env = "TIDINGS_HEADER_READ_TIMEOUT_SECS", default_value_t = limits::HTTP_HEADER_READ_TIMEOUT_SECS)]
     pub header_read_timeout_secs: u64,

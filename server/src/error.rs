@@ -21,6 +21,9 @@ pub enum AppError {
     /// Redis could not be reached or answered with an I/O error: retryable.
     #[error("storage unavailable: {0}")]
     Unavailable(#[source] redis::RedisError),
+    /// The media store (S3 or the local directory) failed: retryable.
+    #[error("media storage unavailable: {0}")]
+    Storage(String),
     /// Anything else that should not happen.
     #[error("internal error: {0}")]
     Internal(String),
@@ -61,7 +64,7 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Client { code, .. } => *code,
-            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Unavailable(_) | Self::Storage(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -88,6 +91,16 @@ impl AppError {
                     retry_after_ms: Some(1_000),
                 }
             }
+            Self::Storage(e) => {
+                tracing::warn!(error = %e, "media storage unavailable");
+                ErrorBody {
+                    code: ErrorCode::Unavailable,
+                    message: "The server cannot store or fetch files right now. Nothing was \
+                              kept; try again in a moment."
+                        .into(),
+                    retry_after_ms: Some(2_000),
+                }
+            }
             Self::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
                 ErrorBody {
@@ -112,6 +125,9 @@ impl AppError {
             | ErrorCode::TextTooLong
             | ErrorCode::InvalidConversation
             | ErrorCode::InvalidEmoji => StatusCode::BAD_REQUEST,
+            ErrorCode::MediaTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::LinkExpired => StatusCode::GONE,
+            ErrorCode::InvalidLink => StatusCode::FORBIDDEN,
             ErrorCode::UsernameTaken | ErrorCode::MessageDeleted | ErrorCode::TooManyReactions => {
                 StatusCode::CONFLICT
             }
@@ -157,6 +173,12 @@ impl From<redis::RedisError> for AppError {
         } else {
             Self::Internal(e.to_string())
         }
+    }
+}
+
+impl From<crate::media::StorageError> for AppError {
+    fn from(e: crate::media::StorageError) -> Self {
+        Self::Storage(e.0)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod gateway;
 pub mod hub;
 mod json;
 pub mod limiter;
+pub mod media;
 pub mod presence;
 pub mod routes;
 pub mod serve;
@@ -59,6 +60,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         Duration::from_secs(config.presence_ttl_secs),
         shutdown.subscribe(),
     );
+    let media = media_service(&config, &secret)?;
     let state = AppState {
         tokens: auth::AccessTokens::new(&secret, config.access_token_ttl_secs),
         passwords: auth::PasswordHasher::new().context("password hasher")?,
@@ -67,6 +69,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         limiter: limiter.clone(),
         typing_limiter: typing_limiter.clone(),
         presence,
+        media,
         connection_slots: Default::default(),
         seq_floors: Default::default(),
         metrics,
@@ -107,6 +110,38 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     )
     .await;
     Ok(())
+}
+
+/// The media store the configuration asks for: S3 when a bucket is named, else a local
+/// directory.
+fn media_service(config: &Config, secret: &[u8]) -> anyhow::Result<media::Media> {
+    let store = match &config.s3_bucket {
+        Some(bucket) => {
+            tracing::info!(bucket, endpoint = ?config.s3_endpoint, "media in S3");
+            media::MediaStore::s3(media::store::S3Config {
+                endpoint: config.s3_endpoint.clone(),
+                region: config.s3_region.clone(),
+                bucket: bucket.clone(),
+                access_key: config.s3_access_key.clone(),
+                secret_key: config.s3_secret_key.clone(),
+            })
+        }
+        None => {
+            tracing::info!(dir = %config.media_dir.display(), "media in a local directory");
+            media::MediaStore::local(config.media_dir.clone())
+                .with_context(|| format!("media directory {}", config.media_dir.display()))?
+        }
+    };
+    Ok(media::Media {
+        store,
+        signer: media::LinkSigner::new(secret),
+        temp_dir: config
+            .upload_temp_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("tidings-uploads")),
+        max_upload: config.max_upload_bytes,
+        link_ttl: Duration::from_secs(config.media_link_ttl_secs.max(1)),
+    })
 }
 
 async fn wait_for_signal() {

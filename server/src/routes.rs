@@ -1,7 +1,7 @@
 //! The HTTP surface: every route in one table.
 
 use crate::state::AppState;
-use crate::{auth, conversations, gateway};
+use crate::{auth, conversations, gateway, media};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -23,6 +23,12 @@ pub fn router(state: AppState) -> Router {
             post(conversations::create).get(conversations::list),
         )
         .route("/v1/gateway", get(gateway::upgrade))
+        .route(
+            "/v1/conversations/{id}/media",
+            post(media::routes::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/v1/media/{id}/links", get(media::routes::links))
+        .route("/v1/media/{id}/{variant}", get(media::routes::content))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

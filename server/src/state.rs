@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::gateway::{ConnectionSlots, SeqFloors};
 use crate::hub::Hub;
 use crate::limiter::MessageLimiter;
+use crate::media::Media;
 use crate::presence::PresenceService;
 use crate::store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -24,6 +25,7 @@ pub struct AppState {
     /// Typing frames per user (separate from message writes).
     pub typing_limiter: MessageLimiter,
     pub presence: PresenceService,
+    pub media: Media,
     pub connection_slots: ConnectionSlots,
     pub seq_floors: SeqFloors,
     pub metrics: Option<PrometheusHandle>,

@@ -58,6 +58,12 @@ pub enum ErrorCode {
     InvalidEmoji,
     /// The message already has the most distinct reactions allowed.
     TooManyReactions,
+    /// The upload is larger than the server accepts; nothing was kept.
+    MediaTooLarge,
+    /// The media link has expired; ask for a new one.
+    LinkExpired,
+    /// The media link was not made by this server (or was altered).
+    InvalidLink,
     /// Too many writes; wait `retry_after_ms`.
     RateLimited,
     /// The server cannot reach its storage right now; retry later (nothing was stored).
@@ -94,6 +100,9 @@ impl ErrorCode {
             Self::NotAMember => "not_a_member",
             Self::InvalidEmoji => "invalid_emoji",
             Self::TooManyReactions => "too_many_reactions",
+            Self::MediaTooLarge => "media_too_large",
+            Self::LinkExpired => "link_expired",
+            Self::InvalidLink => "invalid_link",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",

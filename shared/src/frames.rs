@@ -5,9 +5,10 @@
 
 use crate::error::ErrorBody;
 use crate::http::{
-    ConversationSettings, ConversationSummary, Presence, PresenceState, Role, UserProfile,
+    ConversationSettings, ConversationSummary, MediaInfo, Presence, PresenceState, Role,
+    UserProfile,
 };
-use crate::ids::{ClientMessageId, ConversationId, RequestId, Seq, UserId};
+use crate::ids::{ClientMessageId, ConversationId, MediaId, RequestId, Seq, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -28,10 +29,13 @@ pub struct ClientEnvelope {
 pub enum ClientFrame {
     /// Append a message. Retrying with the same `client_id` is safe: the server answers
     /// with the original `seq` and stores nothing new.
+    /// With `attachments` (uploaded to this conversation first), `text` may be empty.
     Send {
         conversation_id: ConversationId,
         client_id: ClientMessageId,
         text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<MediaId>,
     },
     /// Replace the text of one of your own messages.
     Edit {
@@ -298,6 +302,9 @@ pub enum EventBody {
         /// Reactions, in the order each emoji was first used.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         reactions: Vec<ReactionSummary>,
+        /// Files shared with the message.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<MediaInfo>,
     },
     /// The message at `target` now reads `text`.
     Edit { target: Seq, text: String },
@@ -402,6 +409,7 @@ mod tests {
                 edited_at: None,
                 deleted: false,
                 reactions: vec![],
+                attachments: vec![],
             },
         };
         let s = serde_json::to_string(&ev).expect("serializes");

@@ -1,7 +1,7 @@
 //! Bodies of the HTTP/JSON routes (accounts and conversations).
 
 use crate::frames::Event;
-use crate::ids::{ConversationId, Seq, UserId};
+use crate::ids::{ConversationId, MediaId, Seq, UserId};
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/auth/register`.
@@ -169,4 +169,40 @@ pub struct Presence {
     /// When they were last online (ms since epoch), once they have been.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<i64>,
+}
+
+/// A stored file as messages refer to it. What `POST /v1/conversations/{id}/media` returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaInfo {
+    pub id: MediaId,
+    /// The file name as given, made safe (no path, no control characters).
+    pub name: String,
+    /// Bytes as stored (after metadata was removed from images).
+    pub size: u64,
+    /// Sniffed from the bytes; `application/octet-stream` when unknown.
+    pub content_type: String,
+    /// SHA-256 of the stored bytes, lowercase hex.
+    pub sha256: String,
+    /// Images only: pixel size as displayed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Images only: a ThumbHash (base64), to paint a blurred preview before any download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
+    /// Whether a small thumbnail exists (images the server could decode).
+    #[serde(default)]
+    pub has_thumbnail: bool,
+}
+
+/// `GET /v1/media/{id}/links`: short-lived signed paths (relative to the server) that
+/// fetch the file and its thumbnail without a token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaLinks {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    /// When the links stop working, milliseconds since the Unix epoch.
+    pub expires_at: i64,
 }

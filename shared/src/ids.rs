@@ -51,3 +51,7 @@ string_id!(
     /// A direct or group conversation's id (a ULID string).
     ConversationId
 );
+string_id!(
+    /// An uploaded file's id (a ULID string).
+    MediaId
+);

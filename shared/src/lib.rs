@@ -17,10 +17,10 @@ pub use frames::{
 };
 pub use http::{
     ConversationKind, ConversationList, ConversationSettings, ConversationSummary,
-    CreateConversation, LoginRequest, Member, Presence, PresenceState, Receipt, RefreshRequest,
-    RegisterRequest, Role, Session, UserProfile,
+    CreateConversation, LoginRequest, MediaInfo, MediaLinks, Member, Presence, PresenceState,
+    Receipt, RefreshRequest, RegisterRequest, Role, Session, UserProfile,
 };
-pub use ids::{ClientMessageId, ConversationId, RequestId, Seq, UserId};
+pub use ids::{ClientMessageId, ConversationId, MediaId, RequestId, Seq, UserId};
 
 /// The protocol version this build speaks. The server announces it in `hello`; a client
 /// that sees a higher major version than it knows should ask the person to update.

@@ -84,3 +84,16 @@ pub const MAX_REACTIONS_PER_MESSAGE: usize = 20;
 /// A device counts as connected for this long after its last heartbeat; a server killed
 /// without warning has its users shown offline at most this long (plus one sweep) later.
 pub const PRESENCE_TTL_SECS: u64 = 30;
+
+/// Default largest upload, in bytes (the server's `--max-upload-bytes` changes it).
+pub const MAX_UPLOAD_BYTES: u64 = 100 * 1024 * 1024;
+/// Files one message may carry.
+pub const MAX_ATTACHMENTS_PER_MESSAGE: usize = 10;
+/// Longest stored file name, in bytes.
+pub const FILE_NAME_MAX_BYTES: usize = 255;
+/// Signed media links work this long (the server's `--media-link-ttl-secs` changes it).
+pub const MEDIA_LINK_TTL_SECS: u64 = 15 * 60;
+/// Thumbnails fit in a square of this many pixels.
+pub const THUMBNAIL_MAX_PX: u32 = 320;
+/// Images with more pixels than this are stored (metadata removed) without a thumbnail.
+pub const IMAGE_DECODE_MAX_PIXELS: u64 = 64_000_000;

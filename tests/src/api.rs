@@ -159,6 +159,61 @@ impl Api {
     }
 }
 
+impl Api {
+    /// `POST /v1/conversations/{cid}/media?name=…` with `bytes` as the body.
+    pub async fn upload(
+        &self,
+        user: &TestUser,
+        cid: &tidings_shared::ConversationId,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(StatusCode, Value)> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/conversations/{cid}/media", self.base))
+            .query(&[("name", name)])
+            .bearer_auth(user.token())
+            .header("content-type", "text/plain")
+            .body(bytes)
+            .send()
+            .await?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        Ok((
+            status,
+            if text.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text)?
+            },
+        ))
+    }
+
+    /// `GET /v1/media/{id}/links`.
+    pub async fn media_links(
+        &self,
+        user: &TestUser,
+        id: &tidings_shared::MediaId,
+    ) -> Result<(StatusCode, Value)> {
+        self.call(
+            reqwest::Method::GET,
+            &format!("/v1/media/{id}/links"),
+            Some(user.token()),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// GET of a server-relative path (a signed media link), with optional extra headers.
+    pub async fn fetch(&self, path: &str, headers: &[(&str, &str)]) -> Result<reqwest::Response> {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        Ok(req.send().await?)
+    }
+}
+
 /// The typed error in an error response.
 pub fn error_body(body: &Value) -> Result<ErrorBody> {
     Ok(serde_json::from_value(body.clone())?)

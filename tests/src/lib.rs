@@ -9,7 +9,7 @@ pub mod processes;
 pub mod ws;
 
 pub use api::{Api, TestUser};
-pub use processes::{Redis, Server};
+pub use processes::{Redis, S3Server, Server};
 pub use ws::Ws;
 
 /// The JWT secret every test server gets (tests also use it to forge expired tokens).
@@ -52,6 +52,18 @@ impl World {
             apis,
             redis,
         })
+    }
+
+    /// Starts Redis, an S3 server, and `instances` servers storing media in its bucket.
+    pub fn start_with_s3(
+        instances: usize,
+        extra_args: &[&str],
+    ) -> anyhow::Result<(Self, S3Server)> {
+        let s3 = S3Server::start()?;
+        let mut args: Vec<String> = s3.server_args();
+        args.extend(extra_args.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Ok((Self::start(instances, &args)?, s3))
     }
 
     /// The first instance's API.

@@ -126,18 +126,32 @@ pub fn server_binary() -> Result<PathBuf> {
     Ok(candidate)
 }
 
-/// A `tidings-server` process on a free loopback port.
+/// A `tidings-server` process on a free loopback port, with its own media and upload
+/// directories.
 pub struct Server {
     child: Option<Child>,
     pub addr: SocketAddr,
+    /// The local media store (used when no S3 bucket is configured).
+    pub media_dir: tempfile::TempDir,
+    /// Where uploads are spooled.
+    pub upload_dir: tempfile::TempDir,
 }
 
 impl Server {
     /// Starts a server on `redis_url` with the test secret and any extra flags, and waits
     /// for its "listening on" line.
     pub fn start(redis_url: &str, extra_args: &[&str]) -> Result<Self> {
-        let mut child = Command::new(server_binary()?)
-            .args(["--bind", "127.0.0.1:0", "--redis-url", redis_url])
+        let media_dir = tempfile::tempdir()?;
+        let upload_dir = tempfile::tempdir()?;
+        let mut command = Command::new(server_binary()?);
+        command.args(["--bind", "127.0.0.1:0", "--redis-url", redis_url]);
+        // A test may name its own media dir (e.g. one shared by two instances).
+        if !extra_args.contains(&"--media-dir") {
+            command.arg("--media-dir").arg(media_dir.path());
+        }
+        let mut child = command
+            .arg("--upload-temp-dir")
+            .arg(upload_dir.path())
             .args(["--jwt-secret", crate::JWT_SECRET])
             .args(extra_args)
             .env(
@@ -168,6 +182,8 @@ impl Server {
         Ok(Self {
             child: Some(child),
             addr,
+            media_dir,
+            upload_dir,
         })
     }
 
@@ -217,4 +233,135 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// An S3-compatible server (`s3s-fs`, installed by scripts/setup.sh) on a free loopback
+/// port, storing into a temp dir, with one bucket.
+pub struct S3Server {
+    child: Option<Child>,
+    pub port: u16,
+    pub root: tempfile::TempDir,
+}
+
+impl S3Server {
+    pub const BUCKET: &'static str = "tidings";
+    pub const ACCESS_KEY: &'static str = "tidings-test-access";
+    pub const SECRET_KEY: &'static str = "tidings-test-secret-key";
+
+    /// Starts it with an empty bucket.
+    pub fn start() -> Result<Self> {
+        let root = tempfile::tempdir()?;
+        std::fs::create_dir_all(root.path().join(Self::BUCKET))?;
+        let mut server = Self {
+            child: None,
+            port: free_port()?,
+            root,
+        };
+        server.spawn()?;
+        Ok(server)
+    }
+
+    fn binary() -> PathBuf {
+        if let Ok(path) = std::env::var("TIDINGS_S3S_FS") {
+            return PathBuf::from(path);
+        }
+        let cached = std::env::var("HOME")
+            .map(|h| PathBuf::from(h).join(".cache/tidings/s3s-fs/bin/s3s-fs"))
+            .unwrap_or_default();
+        if cached.exists() {
+            cached
+        } else {
+            PathBuf::from("s3s-fs")
+        }
+    }
+
+    fn spawn(&mut self) -> Result<()> {
+        let child = Command::new(Self::binary())
+            .args(["--host", "127.0.0.1", "--port", &self.port.to_string()])
+            .args([
+                "--access-key",
+                Self::ACCESS_KEY,
+                "--secret-key",
+                Self::SECRET_KEY,
+            ])
+            .arg(self.root.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting s3s-fs (scripts/setup.sh installs it)")?;
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        bail!("s3s-fs did not listen within 10 s")
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Server flags that point a Tidings server at this bucket.
+    pub fn server_args(&self) -> Vec<String> {
+        vec![
+            "--s3-bucket".into(),
+            Self::BUCKET.into(),
+            "--s3-endpoint".into(),
+            self.endpoint(),
+            "--s3-access-key".into(),
+            Self::ACCESS_KEY.into(),
+            "--s3-secret-key".into(),
+            Self::SECRET_KEY.into(),
+        ]
+    }
+
+    /// Every file stored in the bucket (relative paths; s3s-fs keeps objects as files).
+    pub fn objects(&self) -> Vec<String> {
+        files_under(&self.root.path().join(Self::BUCKET))
+    }
+
+    /// Stops it (SIGKILL).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            signal(child.id(), "KILL");
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port and data.
+    pub fn restart(&mut self) -> Result<()> {
+        self.stop();
+        self.spawn()
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Relative paths of the regular files under `dir` (recursively).
+pub fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                out.push(rel.display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
 }

@@ -191,6 +191,7 @@ impl Ws {
                 conversation_id: conversation.clone(),
                 client_id,
                 text: text.to_owned(),
+                attachments: Vec::new(),
             })
             .await?;
         match reply {

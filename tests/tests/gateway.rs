@@ -218,6 +218,7 @@ async fn bad_frames_get_typed_errors_and_the_connection_keeps_serving() {
             conversation_id: direct.id.clone(),
             client_id: uuid::Uuid::new_v4(),
             text: "let me in".into(),
+            attachments: Vec::new(),
         })
         .await
         .expect("reply");
@@ -278,6 +279,7 @@ async fn sending_too_fast_is_answered_with_retry_after() {
                 conversation_id: direct.id.clone(),
                 client_id: uuid::Uuid::new_v4(),
                 text: format!("m{i}"),
+                attachments: Vec::new(),
             })
             .await
             .expect("reply");

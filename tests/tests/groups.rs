@@ -352,12 +352,45 @@ async fn group_changes_are_system_events_in_order_with_the_messages() {
     let synced = dee_ws.sync_all(&mut cursors).await.expect("sync");
     assert_eq!(synced[&cid].last().map(|e| e.seq), Some(removal));
     assert_eq!(summary(&g.w, &dee, &cid).await.removed_at, Some(removal));
+    // Regression: a removed member who reconnects must not be routed the group again.
+    dee_ws.close().await;
+    let mut dee_ws = g.w.connect(0, &dee).await.expect("reconnect");
+    let (later, _) = g
+        .ana_ws
+        .send_message_text(&cid, uuid::Uuid::new_v4(), "still private")
+        .await
+        .expect("send");
+    g.cy_ws
+        .wait_for(
+            WAIT,
+            |f| matches!(f, ServerFrame::Event { event, .. } if event.seq == later),
+        )
+        .await
+        .expect("members get it");
+    if let Ok(frame) = dee_ws
+        .wait_for(Duration::from_millis(500), |f| {
+            matches!(f, ServerFrame::Event { .. })
+        })
+        .await
+    {
+        panic!("a removed member received {frame:?} after reconnecting");
+    }
+    // Nor does he see the presence of people he shared only that group with.
+    match dee_ws
+        .request(ClientFrame::PresenceQuery)
+        .await
+        .expect("query")
+    {
+        ServerFrame::PresenceList { users } => assert!(users.is_empty(), "{users:?}"),
+        other => panic!("{other:?}"),
+    }
     expect_error(
         &mut dee_ws,
         ClientFrame::Send {
             conversation_id: cid.clone(),
             client_id: uuid::Uuid::new_v4(),
             text: "let me back".into(),
+            attachments: Vec::new(),
         },
         ErrorCode::NotFound,
     )

@@ -106,6 +106,7 @@ async fn a_send_retried_with_the_same_client_id_is_stored_once() {
             conversation_id: direct.id.clone(),
             client_id,
             text: "once".into(),
+            attachments: Vec::new(),
         },
     )
     .await

@@ -20,6 +20,7 @@ async fn send_until_acked(ws: &mut Ws, cid: &ConversationId, text: &str) -> (Seq
                 conversation_id: cid.clone(),
                 client_id,
                 text: text.into(),
+                attachments: Vec::new(),
             })
             .await
             .expect("the connection to the instance stays up");
@@ -120,6 +121,7 @@ async fn a_redis_restart_loses_nothing_and_the_instances_recover_by_themselves()
             conversation_id: cid.clone(),
             client_id: uuid::Uuid::new_v4(),
             text: "during".into(),
+            attachments: Vec::new(),
         })
         .await
         .expect("the instance answers while Redis is down");

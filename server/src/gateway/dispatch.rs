@@ -146,7 +146,8 @@ async fn execute(session: &Session<'_>, frame: ClientFrame) -> AppResult<Option<
             conversation_id,
             client_id,
             text,
-        } => messages::send(session, conversation_id, client_id, text).await,
+            attachments,
+        } => messages::send(session, conversation_id, client_id, text, attachments).await,
         F::Edit {
             conversation_id,
             seq,

@@ -8,8 +8,8 @@ use crate::store::{Access, LogWrite};
 use std::collections::{BTreeMap, HashMap};
 use tidings_shared::limits::*;
 use tidings_shared::{
-    ClientMessageId, ConversationChanges, ConversationId, ErrorCode, Event, EventBody,
-    ReactionSummary, Seq, ServerFrame,
+    ClientMessageId, ConversationChanges, ConversationId, ErrorCode, Event, EventBody, MediaId,
+    MediaInfo, ReactionSummary, Seq, ServerFrame,
 };
 
 /// How far ahead of the log a sync cursor may be and still be taken as evidence that
@@ -37,9 +37,22 @@ pub(super) async fn send(
     cid: ConversationId,
     client_id: ClientMessageId,
     text: String,
+    attachments: Vec<MediaId>,
 ) -> AppResult<ServerFrame> {
-    let text = checked_text(text)?;
+    if attachments.len() > MAX_ATTACHMENTS_PER_MESSAGE {
+        return Err(AppError::client(
+            ErrorCode::InvalidFrame,
+            format!("A message may carry at most {MAX_ATTACHMENTS_PER_MESSAGE} files."),
+        ));
+    }
+    // A file may go without words.
+    let text = if attachments.is_empty() || !text.trim().is_empty() {
+        checked_text(text)?
+    } else {
+        String::new()
+    };
     check_rate(session)?;
+    let attachments = shared_files(session, &cid, &attachments).await?;
     let me = &session.user.id;
     let body = EventBody::Message {
         client_id,
@@ -47,6 +60,7 @@ pub(super) async fn send(
         edited_at: None,
         deleted: false,
         reactions: Vec::new(),
+        attachments,
     };
     let write = LogWrite {
         conversation: &cid,
@@ -73,6 +87,26 @@ pub(super) async fn send(
     })
 }
 
+/// The stored files a message refers to: each must have been uploaded to this
+/// conversation (so a file never travels to a conversation it was not shared in).
+async fn shared_files(
+    session: &Session<'_>,
+    cid: &ConversationId,
+    ids: &[MediaId],
+) -> AppResult<Vec<MediaInfo>> {
+    let records = session.state.store.media_many(ids).await?;
+    records
+        .into_iter()
+        .map(|record| match record {
+            Some(r) if &r.conversation == cid => Ok(r.info),
+            _ => Err(AppError::client(
+                ErrorCode::NotFound,
+                "No such file in this conversation; upload it here first.",
+            )),
+        })
+        .collect()
+}
+
 /// Edits (`Some(text)`) or deletes (`None`) one of the caller's messages.
 pub(super) async fn rewrite(
     session: &Session<'_>,
@@ -91,6 +125,7 @@ pub(super) async fn rewrite(
         let EventBody::Message {
             client_id,
             reactions,
+            attachments,
             ..
         } = body
         else {
@@ -104,6 +139,7 @@ pub(super) async fn rewrite(
                     edited_at: Some(crate::clock::now_ms()),
                     deleted: false,
                     reactions: reactions.clone(),
+                    attachments: attachments.clone(),
                 },
                 EventBody::Edit {
                     target,
@@ -117,6 +153,7 @@ pub(super) async fn rewrite(
                     edited_at: None,
                     deleted: true,
                     reactions: Vec::new(),
+                    attachments: Vec::new(),
                 },
                 EventBody::Delete { target },
             ),
@@ -143,7 +180,8 @@ pub(super) async fn react(
     let emoji = found.as_str().to_owned();
     let me = session.user.id.clone();
     change_message(session, cid, target, |_, body| {
-        let EventBody::Message { client_id, text, edited_at, reactions, .. } = body else {
+        let EventBody::Message { client_id, text, edited_at, reactions, attachments, .. } = body
+        else {
             return Err(AppError::not_found());
         };
         let mut reactions = reactions.clone();
@@ -173,6 +211,7 @@ pub(super) async fn react(
                 edited_at: *edited_at,
                 deleted: false,
                 reactions,
+                attachments: attachments.clone(),
             },
             EventBody::Reaction { target, emoji: emoji.clone(), added: add },
         )))

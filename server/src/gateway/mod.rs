@@ -57,7 +57,7 @@ pub async fn upgrade(
         .await?
         .ok_or_else(|| AppError::client(ErrorCode::Unauthorized, "This account no longer exists."))?
         .profile;
-    let conversations = state.store.conversation_ids(&user.id).await?;
+    let conversations = state.store.active_conversation_ids(&user.id).await?;
     let write_buffer = state.config.ws_write_buffer_bytes;
     Ok(ws
         .max_message_size(limits::MAX_FRAME_BYTES)

@@ -100,8 +100,7 @@ pub(super) async fn typing(
         }
         return Ok(());
     }
-    let known = session.typing.map().contains_key(&cid);
-    if !known && !session.state.store.is_member(&cid, me).await? {
+    if !session.state.store.is_member(&cid, me).await? {
         return Err(AppError::not_found());
     }
     let timeout = Duration::from_secs(session.state.config.typing_timeout_secs.max(1));

@@ -81,7 +81,28 @@ impl Store {
             .await?)
     }
 
-    /// Ids of the user's conversations.
+    /// Ids of the conversations the user is a member of now (not those they left or were
+    /// removed from): what they receive live and whose members see their presence.
+    pub async fn active_conversation_ids(&self, user: &UserId) -> AppResult<Vec<ConversationId>> {
+        let all = self.conversation_ids(user).await?;
+        if all.is_empty() {
+            return Ok(all);
+        }
+        let mut pipe = redis::pipe();
+        for cid in &all {
+            pipe.sismember(keys::members(cid), user.as_str());
+        }
+        let member: Vec<bool> = pipe.query_async(&mut self.conn()).await?;
+        Ok(all
+            .into_iter()
+            .zip(member)
+            .filter(|(_, m)| *m)
+            .map(|(c, _)| c)
+            .collect())
+    }
+
+    /// Ids of every conversation the user is or was in (former ones stay readable up to
+    /// the removal).
     pub async fn conversation_ids(&self, user: &UserId) -> AppResult<Vec<ConversationId>> {
         let ids: Vec<String> = self.conn().smembers(keys::user_conversations(user)).await?;
         Ok(ids.into_iter().map(ConversationId).collect())

@@ -23,6 +23,7 @@
 //! | `tidings:presence:<uid>` | zset | device → expiry (ms) |
 //! | `tidings:presence:<uid>:states` | hash | device → `online` / `away` |
 //! | `tidings:presence:expiring` | zset | uid → earliest device expiry (the sweep's agenda) |
+//! | `tidings:media:<media id>` | string | the media record JSON (info, conversation, uploader, storage keys) |
 //! | `tidings:direct:<uid>:<uid>` | string | the direct conversation of that pair (ids sorted) |
 //! | `tidings:refresh:<sha256>` | hash | `family`, `user`: one refresh token, kept until it expires |
 //! | `tidings:refresh_family:<fid>` | hash | `user`, `current`: the live token of a sign-in |
@@ -79,6 +80,9 @@ pub(crate) fn presence_devices(user: &UserId) -> String {
 }
 pub(crate) fn presence_states(user: &UserId) -> String {
     format!("tidings:presence:{user}:states")
+}
+pub(crate) fn media(id: &tidings_shared::MediaId) -> String {
+    format!("tidings:media:{id}")
 }
 /// The sweep's agenda: users by their earliest device expiry.
 pub(crate) const PRESENCE_EXPIRING: &str = "tidings:presence:expiring";

@@ -8,6 +8,7 @@
 
 mod conversations;
 pub(crate) mod keys;
+mod media;
 pub(crate) mod messages;
 pub(crate) mod sessions;
 mod signals;
@@ -16,6 +17,7 @@ mod users;
 
 use conversations::EventTail;
 pub use conversations::{Access, GroupState, NewConversation};
+pub use media::MediaRecord;
 pub use messages::{AppendOutcome, Change, LogWrite, MembershipChange};
 pub use signals::{DeviceUpdate, Mark, Marks};
 pub use users::StoredUser;

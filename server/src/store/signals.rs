@@ -190,9 +190,9 @@ impl Store {
             .collect())
     }
 
-    /// Everyone who shares a conversation with `user` (not `user` themself).
+    /// Everyone who shares a conversation with `user` now (not `user` themself).
     pub async fn contacts(&self, user: &UserId) -> AppResult<Vec<UserId>> {
-        let cids = self.conversation_ids(user).await?;
+        let cids = self.active_conversation_ids(user).await?;
         if cids.is_empty() {
             return Ok(Vec::new());
         }

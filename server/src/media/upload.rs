@@ -1,0 +1,176 @@
+//! Receiving an upload: spool to a temporary file with a hard size cap, sniff, clean
+//! images, hash, and hand the result to the store.
+
+use super::images;
+use crate::error::{AppError, AppResult};
+use axum::body::Body;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tidings_shared::limits::FILE_NAME_MAX_BYTES;
+use tidings_shared::ErrorCode;
+use tokio::io::AsyncWriteExt;
+
+/// A temporary file that is deleted when dropped (whatever happens to the request).
+pub(super) struct Spooled {
+    pub path: PathBuf,
+    pub size: u64,
+}
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// The upload after processing, ready to store.
+pub(super) struct Prepared {
+    pub file: Spooled,
+    pub content_type: String,
+    pub sha256: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub thumbnail: Option<(Vec<u8>, &'static str)>,
+    pub placeholder: Option<String>,
+}
+
+pub(super) fn too_large(max: u64) -> AppError {
+    AppError::client(
+        ErrorCode::MediaTooLarge,
+        format!(
+            "Files may be at most {} MiB; nothing was kept.",
+            max / (1024 * 1024)
+        ),
+    )
+}
+
+fn disk(e: std::io::Error) -> AppError {
+    tracing::warn!(error = %e, "upload spool failed");
+    AppError::Storage("the server could not spool the upload (disk full?)".into())
+}
+
+/// Streams the body to a new file in `dir`, refusing it as soon as it passes `max` bytes.
+pub(super) async fn spool(body: Body, dir: &Path, max: u64) -> AppResult<Spooled> {
+    tokio::fs::create_dir_all(dir).await.map_err(disk)?;
+    let path = dir.join(format!("{}.upload", ulid::Ulid::new()));
+    let mut spooled = Spooled { path, size: 0 };
+    let mut file = tokio::fs::File::create(&spooled.path).await.map_err(disk)?;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            AppError::client(
+                ErrorCode::InvalidRequest,
+                format!("The upload was interrupted: {e}"),
+            )
+        })?;
+        spooled.size += chunk.len() as u64;
+        if spooled.size > max {
+            return Err(too_large(max));
+        }
+        file.write_all(&chunk).await.map_err(disk)?;
+    }
+    file.flush().await.map_err(disk)?;
+    file.sync_all().await.map_err(disk)?;
+    Ok(spooled)
+}
+
+/// Sniffs the type from the bytes, cleans images, and hashes what will be stored.
+pub(super) async fn prepare(file: Spooled) -> AppResult<Prepared> {
+    tokio::task::spawn_blocking(move || prepare_blocking(file))
+        .await
+        .map_err(|e| AppError::Internal(format!("upload processing: {e}")))?
+}
+
+fn prepare_blocking(file: Spooled) -> AppResult<Prepared> {
+    use std::io::Read;
+    let mut head = vec![0u8; 8192];
+    let n = std::fs::File::open(&file.path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(disk)?;
+    head.truncate(n);
+    let content_type = infer::get(&head)
+        .map(|t| t.mime_type().to_owned())
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+
+    let mut prepared = Prepared {
+        file,
+        content_type,
+        sha256: String::new(),
+        width: None,
+        height: None,
+        thumbnail: None,
+        placeholder: None,
+    };
+    if let Some(format) = images::format_of(&prepared.content_type) {
+        let original = std::fs::read(&prepared.file.path).map_err(disk)?;
+        if let Some(done) = images::process(original, format) {
+            std::fs::write(&prepared.file.path, &done.bytes).map_err(disk)?;
+            prepared.file.size = done.bytes.len() as u64;
+            prepared.width = Some(done.width);
+            prepared.height = Some(done.height);
+            prepared.thumbnail = done.thumbnail;
+            prepared.placeholder = done.placeholder;
+        } else {
+            // Claims to be an image but does not parse: keep it, but never as an image.
+            prepared.content_type = "application/octet-stream".to_owned();
+        }
+    }
+    let mut hasher = Sha256::new();
+    let mut reader = std::fs::File::open(&prepared.file.path).map_err(disk)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf).map_err(disk)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    prepared.sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(prepared)
+}
+
+/// A file name safe to store and to offer back: no directories, no control or reserved
+/// characters, at most 255 bytes, never empty or hidden.
+pub(super) fn sanitize_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    let mut name = if trimmed.is_empty() {
+        "file".to_owned()
+    } else {
+        trimmed.to_owned()
+    };
+    while name.len() > FILE_NAME_MAX_BYTES {
+        name.pop();
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize_name;
+
+    #[test]
+    fn names_lose_paths_and_dangerous_characters() {
+        assert_eq!(sanitize_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_name("C:\\Users\\ana\\photo.jpg"), "photo.jpg");
+        assert_eq!(sanitize_name("a\u{0}b<c>.txt"), "a_b_c_.txt");
+        assert_eq!(sanitize_name("..."), "file");
+        assert_eq!(sanitize_name(".bashrc"), "bashrc");
+        assert_eq!(sanitize_name(""), "file");
+        assert!(sanitize_name(&"é".repeat(300)).len() <= 255);
+    }
+}
