@@ -22,7 +22,10 @@ struct Args {
 }
 
 fn args() -> Result<Args> {
-    let mut args = Args { mib: 1024, s3: true };
+    let mut args = Args {
+        mib: 1024,
+        s3: true,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -77,7 +80,11 @@ async fn main() -> Result<()> {
     for i in 0..args.mib {
         expected.update(chunk(i));
     }
-    let expected: String = expected.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let expected: String = expected
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
 
     let n = args.mib;
     let body = reqwest::Body::wrap_stream(futures_util::stream::iter(
@@ -85,7 +92,11 @@ async fn main() -> Result<()> {
     ));
     let started = Instant::now();
     let resp = reqwest::Client::new()
-        .post(format!("{}/v1/conversations/{}/media", server.http_url(), direct.id))
+        .post(format!(
+            "{}/v1/conversations/{}/media",
+            server.http_url(),
+            direct.id
+        ))
         .query(&[("name", "bench.bin")])
         .bearer_auth(ana.token())
         .header("content-length", (n * CHUNK).to_string())
@@ -104,7 +115,9 @@ async fn main() -> Result<()> {
     let rss_after_upload = peak_rss_mib(pid).unwrap_or(0.0);
 
     let id = info["id"].as_str().context("id")?;
-    let (_, links) = api.media_links(&ana, &tidings_shared::MediaId(id.to_owned())).await?;
+    let (_, links) = api
+        .media_links(&ana, &tidings_shared::MediaId(id.to_owned()))
+        .await?;
     let url = links["url"].as_str().context("url")?;
     let started = Instant::now();
     let resp = api.fetch(url, &[]).await?;
@@ -126,8 +139,14 @@ async fn main() -> Result<()> {
     let store = if args.s3 { "s3 (s3s-fs)" } else { "local dir" };
     println!("store             {store}");
     println!("file              {n} MiB");
-    println!("upload            {:.1} MB/s ({upload_secs:.2} s, includes hashing and the store write)", mb / upload_secs);
-    println!("download          {:.1} MB/s ({download_secs:.2} s)", mb / download_secs);
+    println!(
+        "upload            {:.1} MB/s ({upload_secs:.2} s, includes hashing and the store write)",
+        mb / upload_secs
+    );
+    println!(
+        "download          {:.1} MB/s ({download_secs:.2} s)",
+        mb / download_secs
+    );
     println!("server peak RSS   {rss_before:.1} MiB before, {rss_after_upload:.1} MiB after upload, {peak:.1} MiB after download");
     println!(
         "{{\"store\":\"{}\",\"mib\":{n},\"upload_mb_s\":{:.1},\"download_mb_s\":{:.1},\"rss_before_mib\":{rss_before:.1},\"rss_peak_mib\":{peak:.1}}}",
