@@ -32,8 +32,14 @@ impl TestUser {
 impl Api {
     /// A client for `base` (`http://127.0.0.1:port`).
     pub fn new(base: impl Into<String>) -> Self {
+        // The server closes idle keep-alive connections after its header-read timeout;
+        // never reuse one that old (a POST on a just-closed socket cannot be retried).
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(std::time::Duration::from_secs(3))
+            .build()
+            .unwrap_or_default();
         Self {
-            http: reqwest::Client::new(),
+            http,
             base: base.into(),
         }
     }

@@ -141,10 +141,16 @@ impl Server {
     /// Starts a server on `redis_url` with the test secret and any extra flags, and waits
     /// for its "listening on" line.
     pub fn start(redis_url: &str, extra_args: &[&str]) -> Result<Self> {
+        Self::start_at("127.0.0.1:0", redis_url, extra_args)
+    }
+
+    /// Like [`Server::start`] on a given address (to restart an instance where its
+    /// clients expect it).
+    pub fn start_at(bind: &str, redis_url: &str, extra_args: &[&str]) -> Result<Self> {
         let media_dir = tempfile::tempdir()?;
         let upload_dir = tempfile::tempdir()?;
         let mut command = Command::new(server_binary()?);
-        command.args(["--bind", "127.0.0.1:0", "--redis-url", redis_url]);
+        command.args(["--bind", bind, "--redis-url", redis_url]);
         // A test may name its own media dir (e.g. one shared by two instances).
         if !extra_args.contains(&"--media-dir") {
             command.arg("--media-dir").arg(media_dir.path());

@@ -516,3 +516,26 @@ async fn conversations_are_created_listed_and_announced() {
     }
     ana_ws.close().await;
 }
+
+/// Regression: a sync from someone with no conversations asked Redis an empty pipeline
+/// and answered `internal`.
+#[tokio::test]
+async fn a_user_without_conversations_syncs_to_nothing() {
+    let w = World::start(1, &[]).expect("world");
+    let loner = w.api().new_user("loner").await.expect("user");
+    let mut ws = w.connect(0, &loner).await.expect("connect");
+    let reply = ws
+        .request(ClientFrame::Sync {
+            cursors: BTreeMap::new(),
+            limit: None,
+        })
+        .await
+        .expect("sync");
+    assert_eq!(
+        reply,
+        ServerFrame::Sync {
+            conversations: vec![],
+            more: false
+        }
+    );
+}

@@ -18,6 +18,9 @@ pub(super) struct Processed {
     /// JPEG or PNG thumbnail, when the image could be decoded.
     pub thumbnail: Option<(Vec<u8>, &'static str)>,
     pub placeholder: Option<String>,
+    /// Set when the stored bytes are in another format than the upload (a rotated WebP
+    /// or GIF is stored as PNG).
+    pub content_type: Option<&'static str>,
 }
 
 /// The formats handled here, by sniffed content type.
@@ -50,10 +53,14 @@ pub(super) fn process(original: Vec<u8>, format: ImageFormat) -> Option<Processe
     };
 
     let rotated = orientation != image::metadata::Orientation::NoTransforms;
+    let mut content_type = None;
     let (bytes, image) = match (decoded, rotated) {
         (Some(mut img), true) => {
             // The orientation lives in the EXIF we remove: apply it to the pixels.
             img.apply_orientation(orientation);
+            if format != ImageFormat::Jpeg {
+                content_type = Some("image/png");
+            }
             (encode(&img, format)?, Some(img))
         }
         (img, _) => (strip_metadata(original, format)?, img),
@@ -72,6 +79,7 @@ pub(super) fn process(original: Vec<u8>, format: ImageFormat) -> Option<Processe
         height,
         thumbnail,
         placeholder,
+        content_type,
     })
 }
 
@@ -127,7 +135,12 @@ fn encode(img: &DynamicImage, format: ImageFormat) -> Option<Vec<u8>> {
 }
 
 fn thumbnail(img: &DynamicImage) -> Option<(Vec<u8>, &'static str)> {
-    let small = img.thumbnail(THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX);
+    // Never enlarge: a small image is its own thumbnail (re-encoded without metadata).
+    let small = if img.width() > THUMBNAIL_MAX_PX || img.height() > THUMBNAIL_MAX_PX {
+        img.thumbnail(THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX)
+    } else {
+        img.clone()
+    };
     let mut out = Cursor::new(Vec::new());
     if small.color().has_alpha() {
         small.write_to(&mut out, ImageFormat::Png).ok()?;

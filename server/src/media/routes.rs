@@ -128,11 +128,12 @@ fn unknown_media() -> AppError {
     )
 }
 
-/// `?exp=&sig=` of a signed link.
+/// `?exp=&sig=` of a signed link (optional here so that a mangled link gets our typed
+/// error rather than the framework's plain-text one).
 #[derive(Deserialize)]
 pub struct LinkQuery {
-    exp: i64,
-    sig: String,
+    exp: Option<i64>,
+    sig: Option<String>,
 }
 
 /// Streams a file (or its thumbnail) to whoever holds a valid link, with Range support.
@@ -146,10 +147,16 @@ pub async fn content(
         return Err(unknown_media());
     }
     let now = crate::clock::now_ms() / 1000;
+    let (Some(exp), Some(sig)) = (link.exp, link.sig.as_deref()) else {
+        return Err(AppError::client(
+            ErrorCode::InvalidLink,
+            "This link is not valid.",
+        ));
+    };
     match state
         .media
         .signer
-        .verify(id.as_str(), &variant, link.exp, &link.sig, now)
+        .verify(id.as_str(), &variant, exp, sig, now)
     {
         Ok(()) => {}
         Err(LinkError::Expired) => {
@@ -195,7 +202,7 @@ pub async fn content(
         // (immutable) bytes until the link expires, and never longer.
         .header(
             header::CACHE_CONTROL,
-            format!("public, max-age={}, immutable", (link.exp - now).max(0)),
+            format!("public, max-age={}, immutable", (exp - now).max(0)),
         )
         .header(
             header::CONTENT_TYPE,

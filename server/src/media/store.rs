@@ -237,23 +237,6 @@ impl MediaStore {
             }
         }
     }
-
-    /// Whether the store answers (for `/readyz`-style checks and clear errors).
-    pub async fn check(&self) -> Result<(), StorageError> {
-        match self {
-            Self::Local(root) => tokio::fs::metadata(root.as_ref())
-                .await
-                .map(|_| ())
-                .map_err(storage("media directory")),
-            Self::S3 { client, bucket } => client
-                .head_bucket()
-                .bucket(bucket.as_ref())
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(storage("head bucket")),
-        }
-    }
 }
 
 /// `<target>.partial`: where a local object is written before it is renamed into place.

@@ -110,6 +110,9 @@ fn prepare_blocking(file: Spooled) -> AppResult<Prepared> {
             prepared.height = Some(done.height);
             prepared.thumbnail = done.thumbnail;
             prepared.placeholder = done.placeholder;
+            if let Some(content_type) = done.content_type {
+                prepared.content_type = content_type.to_owned();
+            }
         } else {
             // Claims to be an image but does not parse: keep it, but never as an image.
             prepared.content_type = "application/octet-stream".to_owned();

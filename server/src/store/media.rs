@@ -14,7 +14,7 @@ pub struct MediaRecord {
     pub uploader: UserId,
     /// Key of the bytes in the media store.
     pub key: String,
-    /// Key and size of the thumbnail, when there is one.
+    /// Key, size and content type of the thumbnail, when there is one.
     pub thumbnail: Option<(String, u64, String)>,
 }
 

@@ -170,6 +170,9 @@ impl Store {
         user: &UserId,
         cids: &[ConversationId],
     ) -> AppResult<Vec<(Seq, Option<Seq>)>> {
+        if cids.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut pipe = redis::pipe();
         for cid in cids {
             pipe.hget(keys::conversation(cid), "head")

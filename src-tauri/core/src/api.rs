@@ -1,0 +1,132 @@
+//! The server's HTTP routes, as the core uses them. The access token never leaves the
+//! core (the UI never sees it).
+
+use crate::error::{CoreError, CoreResult};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tidings_shared::{
+    ConversationList, ConversationSummary, CreateConversation, ErrorBody, LoginRequest,
+    RefreshRequest, RegisterRequest, Session,
+};
+
+/// HTTP client for one server.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    /// A client for `base` (`http://host:port`, no trailing slash needed).
+    pub fn new(base: &str) -> Self {
+        // The server closes idle keep-alive connections after a few seconds; never reuse
+        // one that old (a POST on a just-closed socket cannot be retried safely).
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(std::time::Duration::from_secs(3))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The WebSocket URL of the gateway.
+    pub fn gateway_url(&self) -> String {
+        let ws = if let Some(rest) = self.base.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = self.base.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            self.base.clone()
+        };
+        format!("{ws}/v1/gateway")
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &B,
+    ) -> CoreResult<T> {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        decode(req.send().await.map_err(CoreError::network)?).await
+    }
+
+    /// Creates an account.
+    pub async fn register(&self, req: &RegisterRequest) -> CoreResult<Session> {
+        self.post("/v1/auth/register", None, req).await
+    }
+
+    /// Signs in.
+    pub async fn login(&self, req: &LoginRequest) -> CoreResult<Session> {
+        self.post("/v1/auth/login", None, req).await
+    }
+
+    /// Rotates the refresh token for a fresh access token.
+    pub async fn refresh(&self, refresh_token: &str) -> CoreResult<Session> {
+        let req = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        self.post("/v1/auth/refresh", None, &req).await
+    }
+
+    /// Ends the sign-in.
+    pub async fn logout(&self, refresh_token: &str) -> CoreResult<()> {
+        let req = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        let resp = self
+            .http
+            .post(format!("{}/v1/auth/logout", self.base))
+            .json(&req)
+            .send()
+            .await
+            .map_err(CoreError::network)?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(server_error(resp).await)
+        }
+    }
+
+    /// Opens (or finds) a direct conversation, or creates a group.
+    pub async fn create_conversation(
+        &self,
+        token: &str,
+        req: &CreateConversation,
+    ) -> CoreResult<ConversationSummary> {
+        self.post("/v1/conversations", Some(token), req).await
+    }
+
+    /// My conversations.
+    pub async fn conversations(&self, token: &str) -> CoreResult<ConversationList> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/conversations", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(CoreError::network)?;
+        decode(resp).await
+    }
+}
+
+async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> CoreResult<T> {
+    if resp.status().is_success() {
+        resp.json().await.map_err(CoreError::network)
+    } else {
+        Err(server_error(resp).await)
+    }
+}
+
+async fn server_error(resp: reqwest::Response) -> CoreError {
+    let status = resp.status();
+    match resp.json::<ErrorBody>().await {
+        Ok(body) => CoreError::Server(body),
+        Err(_) => CoreError::Network(format!("the server answered {status}")),
+    }
+}

@@ -1,0 +1,325 @@
+//! [`Core`]: the handle the shell and the tests hold. Commands go in through its methods;
+//! changes come out as [`CoreEvent`]s; the UI reads state from the cache.
+
+use crate::api::Api;
+use crate::cache::{Cache, CachedMessage, OutboxItem, OutboxState};
+use crate::error::{CoreError, CoreResult};
+use crate::events::{ConnectionState, CoreEvent};
+use crate::search::{SearchHit, SearchQuery};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tidings_shared::{
+    ClientFrame, ClientMessageId, ConversationId, ConversationSummary, CreateConversation,
+    LoginRequest, MediaId, RegisterRequest, Seq, Session, UserProfile,
+};
+use tokio::sync::{broadcast, mpsc, watch, Notify};
+use tokio::task::JoinHandle;
+
+/// Where the core talks to and keeps its data.
+#[derive(Clone, Debug)]
+pub struct CoreConfig {
+    /// The server's base URL, e.g. `http://127.0.0.1:8080`.
+    pub server: String,
+    /// A directory of this app instance's own (the cache lives here).
+    pub data_dir: PathBuf,
+}
+
+/// Handle to the running core; clone freely.
+#[derive(Clone)]
+pub struct Core {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) api: Api,
+    pub(crate) cache: Arc<Cache>,
+    pub(crate) events: broadcast::Sender<CoreEvent>,
+    session: Mutex<Option<Session>>,
+    /// Wakes the live connection to send what the outbox holds.
+    pub(crate) outbox_kick: Notify,
+    /// Wakes the reconnect loop at once (network came back, the machine woke up).
+    pub(crate) nudge: Notify,
+    /// Frames for the live connection; dropped while offline (typing, read marks).
+    commands: mpsc::UnboundedSender<ClientFrame>,
+    runner: tokio::sync::Mutex<Option<Runner>>,
+    pending_commands: Mutex<Option<mpsc::UnboundedReceiver<ClientFrame>>>,
+}
+
+struct Runner {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<mpsc::UnboundedReceiver<ClientFrame>>,
+}
+
+impl Core {
+    /// Opens the cache in `config.data_dir` (creating or migrating it). Nothing touches
+    /// the network until [`Core::start`].
+    pub async fn open(config: CoreConfig) -> CoreResult<Core> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| CoreError::Network(format!("data dir: {e}")))?;
+        let path = config.data_dir.join("cache.sqlite3");
+        let cache = tokio::task::spawn_blocking(move || Cache::open(&path))
+            .await
+            .map_err(|e| CoreError::Network(e.to_string()))??;
+        let (events, _) = broadcast::channel(1024);
+        let (commands, receiver) = mpsc::unbounded_channel();
+        Ok(Core {
+            inner: Arc::new(Inner {
+                api: Api::new(&config.server),
+                cache: Arc::new(cache),
+                events,
+                session: Mutex::new(None),
+                outbox_kick: Notify::new(),
+                nudge: Notify::new(),
+                commands,
+                runner: tokio::sync::Mutex::new(None),
+                pending_commands: Mutex::new(Some(receiver)),
+            }),
+        })
+    }
+
+    fn session_slot(&self) -> MutexGuard<'_, Option<Session>> {
+        self.inner.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The current session (tokens included); crate-internal.
+    pub(crate) fn session(&self) -> Option<Session> {
+        self.session_slot().clone()
+    }
+
+    pub(crate) fn set_session(&self, session: Option<Session>) {
+        *self.session_slot() = session;
+    }
+
+    /// Who is signed in.
+    pub fn me(&self) -> Option<UserProfile> {
+        self.session_slot().as_ref().map(|s| s.user.clone())
+    }
+
+    /// Changes, for the UI.
+    pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
+        self.inner.events.subscribe()
+    }
+
+    pub(crate) fn emit(&self, event: CoreEvent) {
+        let _ = self.inner.events.send(event);
+    }
+
+    /// The cache (the UI's source of truth).
+    pub fn cache(&self) -> &Arc<Cache> {
+        &self.inner.cache
+    }
+
+    /// Creates an account and signs in.
+    pub async fn sign_up(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+    ) -> CoreResult<UserProfile> {
+        let session = self
+            .inner
+            .api
+            .register(&RegisterRequest {
+                username: username.to_owned(),
+                display_name: display_name.to_owned(),
+                password: password.to_owned(),
+            })
+            .await?;
+        let me = session.user.clone();
+        self.signed_in(session).await?;
+        Ok(me)
+    }
+
+    /// Signs in with a password.
+    pub async fn sign_in(&self, username: &str, password: &str) -> CoreResult<UserProfile> {
+        let session = self
+            .inner
+            .api
+            .login(&LoginRequest {
+                username: username.to_owned(),
+                password: password.to_owned(),
+            })
+            .await?;
+        let me = session.user.clone();
+        self.signed_in(session).await?;
+        Ok(me)
+    }
+
+    /// Keeps the session and tells the cache whose it is (unread counts exclude my own).
+    async fn signed_in(&self, session: Session) -> CoreResult<()> {
+        let id = session.user.id.clone();
+        self.set_session(Some(session));
+        self.blocking(move |cache| cache.set_account(&id)).await
+    }
+
+    /// Starts the connection loop (idempotent).
+    pub async fn start(&self) {
+        let mut runner = self.inner.runner.lock().await;
+        if runner.is_some() {
+            return;
+        }
+        let receiver = self
+            .inner
+            .pending_commands
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let Some(receiver) = receiver else { return };
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(crate::connection::run(self.clone(), stopped, receiver));
+        *runner = Some(Runner { stop, task });
+    }
+
+    /// Stops the connection loop and waits for it (the cache stays open).
+    pub async fn stop(&self) {
+        let mut runner = self.inner.runner.lock().await;
+        if let Some(Runner { stop, task }) = runner.take() {
+            let _ = stop.send(true);
+            if let Ok(receiver) = task.await {
+                *self
+                    .inner
+                    .pending_commands
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(receiver);
+            }
+        }
+        self.emit(CoreEvent::Connection(ConnectionState::Stopped));
+    }
+
+    /// Reconnect now instead of waiting for the backoff (network change, wake-up).
+    pub fn reconnect_now(&self) {
+        self.inner.nudge.notify_one();
+    }
+
+    /// Sends a message: it is in the cache (and on screen) at once as pending, and the
+    /// outbox delivers it, with the same client id, until the server acknowledges it.
+    pub async fn send_message(
+        &self,
+        conversation: &ConversationId,
+        text: &str,
+        attachments: Vec<MediaId>,
+    ) -> CoreResult<ClientMessageId> {
+        let me = self.me().ok_or(CoreError::SignedOut)?;
+        let item = OutboxItem {
+            client_id: uuid::Uuid::new_v4(),
+            conversation_id: conversation.clone(),
+            sender: me.id,
+            text: text.to_owned(),
+            attachments,
+            created_at: now_ms(),
+            state: OutboxState::Pending,
+            error: None,
+        };
+        let client_id = item.client_id;
+        self.blocking(move |cache| cache.enqueue(&item)).await?;
+        self.emit(CoreEvent::MessagesChanged {
+            conversation_id: conversation.clone(),
+        });
+        self.inner.outbox_kick.notify_one();
+        Ok(client_id)
+    }
+
+    /// Puts a failed message back in the outbox.
+    pub async fn retry(&self, client_id: ClientMessageId) -> CoreResult<()> {
+        self.blocking(move |cache| cache.retry(&client_id)).await?;
+        self.inner.outbox_kick.notify_one();
+        Ok(())
+    }
+
+    /// Drops a failed message.
+    pub async fn discard(&self, client_id: ClientMessageId) -> CoreResult<()> {
+        self.blocking(move |cache| cache.discard(&client_id)).await
+    }
+
+    /// Opens (or finds) the direct conversation with `username`.
+    pub async fn open_direct(&self, username: &str) -> CoreResult<ConversationSummary> {
+        let req = CreateConversation::Direct {
+            username: username.to_owned(),
+        };
+        self.create_conversation(req).await
+    }
+
+    /// Creates a group.
+    pub async fn create_group(
+        &self,
+        title: &str,
+        members: Vec<String>,
+    ) -> CoreResult<ConversationSummary> {
+        self.create_conversation(CreateConversation::Group {
+            title: title.to_owned(),
+            members,
+        })
+        .await
+    }
+
+    async fn create_conversation(
+        &self,
+        req: CreateConversation,
+    ) -> CoreResult<ConversationSummary> {
+        let token = self.session().ok_or(CoreError::SignedOut)?.access_token;
+        let summary = self.inner.api.create_conversation(&token, &req).await?;
+        let stored = summary.clone();
+        self.blocking(move |cache| cache.upsert_conversation(&stored))
+            .await?;
+        self.emit(CoreEvent::ConversationsChanged);
+        Ok(summary)
+    }
+
+    /// The conversation list, from the cache.
+    pub async fn conversations(&self) -> CoreResult<Vec<ConversationSummary>> {
+        self.blocking(|cache| cache.conversations()).await
+    }
+
+    /// A page of a conversation, from the cache.
+    pub async fn messages(
+        &self,
+        conversation: &ConversationId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> CoreResult<Vec<CachedMessage>> {
+        let cid = conversation.clone();
+        self.blocking(move |cache| cache.messages(&cid, before, limit))
+            .await
+    }
+
+    /// Local full-text search over every cached message.
+    pub async fn search(&self, query: SearchQuery) -> CoreResult<Vec<SearchHit>> {
+        self.blocking(move |cache| cache.search(&query)).await
+    }
+
+    /// Tells the conversation I am typing (or stopped). Dropped while offline.
+    pub fn set_typing(&self, conversation: &ConversationId, typing: bool) {
+        let _ = self.inner.commands.send(ClientFrame::Typing {
+            conversation_id: conversation.clone(),
+            typing,
+        });
+    }
+
+    /// I have read up to `seq`. Dropped while offline (the next read sends a newer mark).
+    pub fn mark_read(&self, conversation: &ConversationId, seq: Seq) {
+        let _ = self.inner.commands.send(ClientFrame::Read {
+            conversation_id: conversation.clone(),
+            seq,
+        });
+    }
+
+    /// Runs a cache call on the blocking pool.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Cache) -> crate::cache::CacheResult<T> + Send + 'static,
+    ) -> CoreResult<T> {
+        let cache = self.inner.cache.clone();
+        tokio::task::spawn_blocking(move || f(&cache))
+            .await
+            .map_err(|e| CoreError::Network(format!("cache task: {e}")))?
+            .map_err(CoreError::from)
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

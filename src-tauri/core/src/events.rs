@@ -1,0 +1,53 @@
+//! What the core tells the UI. Every change the UI must show arrives as one of these; the
+//! UI then reads the cache (it keeps no second copy of the truth).
+
+use serde::{Deserialize, Serialize};
+use tidings_shared::{ClientMessageId, ConversationId, Presence, Seq, UserId};
+
+/// The socket's state, for the connection banner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Dialling (first attempt or a retry).
+    Connecting,
+    /// Connected and authenticated.
+    Online,
+    /// Not connected; the next attempt is at `retry_at` (ms since epoch).
+    Offline { retry_at: i64, reason: String },
+    /// Signed out or stopped: no attempts until started again.
+    Stopped,
+}
+
+/// One change for the UI.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CoreEvent {
+    Connection(ConnectionState),
+    /// The conversation list changed (new conversation, activity, unread count, settings).
+    ConversationsChanged,
+    /// Messages of one conversation changed (new, edited, deleted, reacted, status).
+    MessagesChanged {
+        conversation_id: ConversationId,
+    },
+    /// One of my sends was accepted by the server.
+    MessageSent {
+        client_id: ClientMessageId,
+        seq: Seq,
+    },
+    /// One of my sends was refused; it stays in the outbox as failed.
+    MessageFailed {
+        client_id: ClientMessageId,
+        reason: String,
+    },
+    Typing {
+        conversation_id: ConversationId,
+        user_id: UserId,
+        typing: bool,
+    },
+    Presence(Presence),
+    /// Catching up: events fetched so far in this sync, and whether more are coming.
+    SyncProgress {
+        fetched: u64,
+        more: bool,
+    },
+}

@@ -1,0 +1,327 @@
+//! One connected session: catch up with `sync`, flush the outbox, apply live events, and
+//! notice when something is missing.
+//!
+//! Delivery is exactly-once end to end: the outbox resends with the same client id until
+//! the server acks (the server de-duplicates), and the cache applies events idempotently
+//! by seq (and merges a local echo with its own event by client id). Order is the server's
+//! seq. A live event beyond the cursor means a gap, which a `sync` fills.
+
+use crate::client::Core;
+use crate::connection::Socket;
+use crate::events::CoreEvent;
+use futures_util::{SinkExt, StreamExt};
+use std::collections::HashSet;
+use std::time::Duration;
+use tidings_shared::{
+    ClientEnvelope, ClientFrame, ClientMessageId, ConversationChanges, ErrorBody, ServerEnvelope,
+    ServerFrame,
+};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A client ping this often keeps NATs open and the server's heartbeat satisfied.
+const PING_EVERY: Duration = Duration::from_secs(15);
+/// Nothing heard for this long (the server pings every 20 s): the link is dead.
+const SILENCE_LIMIT: Duration = Duration::from_secs(45);
+/// A pause between sync pages, so a large backfill does not starve live traffic.
+const PAGE_PAUSE: Duration = Duration::from_millis(5);
+
+struct State {
+    /// Client ids sent on this connection and not yet answered.
+    in_flight: HashSet<ClientMessageId>,
+    /// A sync is running; `again` asks for one more pass when it ends.
+    syncing: bool,
+    again: bool,
+    fetched: u64,
+}
+
+/// Serves one connection until it drops or `stop` is set; returns why it ended.
+pub(crate) async fn serve(
+    core: &Core,
+    socket: Socket,
+    stop: &mut watch::Receiver<bool>,
+    commands: &mut mpsc::UnboundedReceiver<ClientFrame>,
+) -> String {
+    let (mut sink, mut stream) = socket.split();
+    let mut state = State {
+        in_flight: HashSet::new(),
+        syncing: false,
+        again: false,
+        fetched: 0,
+    };
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let (retry_tx, mut retry_rx) = mpsc::unbounded_channel::<()>();
+    let mut outgoing: Vec<ClientEnvelope> = Vec::new();
+
+    start_sync(core, &mut state, &mut outgoing).await;
+    flush_outbox(core, &mut state, &mut outgoing).await;
+    loop {
+        for envelope in outgoing.drain(..) {
+            let Ok(text) = serde_json::to_string(&envelope) else {
+                continue;
+            };
+            if let Err(e) = sink.feed(Message::text(text)).await {
+                return format!("send failed: {e}");
+            }
+        }
+        if let Err(e) = sink.flush().await {
+            return format!("send failed: {e}");
+        }
+        tokio::select! {
+            next = tokio::time::timeout(SILENCE_LIMIT, stream.next()) => match next {
+                Err(_) => return "no heartbeat from the server".into(),
+                Ok(None) => return "the server closed the connection".into(),
+                Ok(Some(Err(e))) => return format!("connection lost: {e}"),
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    match serde_json::from_str::<ServerEnvelope>(text.as_str()) {
+                        Ok(envelope) => handle(core, &mut state, &mut outgoing, &retry_tx, envelope).await,
+                        Err(e) => tracing::warn!(error = %e, "unreadable frame from the server"),
+                    }
+                }
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return format!("closed by the server: {}", frame.map(|f| f.to_string()).unwrap_or_default());
+                }
+                Ok(Some(Ok(_))) => {}
+            },
+            _ = core.inner.outbox_kick.notified() => flush_outbox(core, &mut state, &mut outgoing).await,
+            Some(()) = retry_rx.recv() => flush_outbox(core, &mut state, &mut outgoing).await,
+            Some(frame) = commands.recv() => outgoing.push(ClientEnvelope { id: None, frame }),
+            _ = ping.tick() => {
+                if let Err(e) = sink.send(Message::Ping(Default::default())).await {
+                    return format!("ping failed: {e}");
+                }
+            }
+            _ = stop.changed() => {
+                let _ = sink.send(Message::Close(None)).await;
+                return "stopped".into();
+            }
+        }
+    }
+}
+
+async fn start_sync(core: &Core, state: &mut State, outgoing: &mut Vec<ClientEnvelope>) {
+    if state.syncing {
+        state.again = true;
+        return;
+    }
+    match core.blocking(|cache| cache.cursors()).await {
+        Ok(cursors) => {
+            state.syncing = true;
+            outgoing.push(ClientEnvelope {
+                id: Some("sync".into()),
+                frame: ClientFrame::Sync {
+                    cursors,
+                    limit: None,
+                },
+            });
+        }
+        Err(e) => tracing::error!(error = %e, "cannot read sync cursors"),
+    }
+}
+
+async fn flush_outbox(core: &Core, state: &mut State, outgoing: &mut Vec<ClientEnvelope>) {
+    let items = match core.blocking(|cache| cache.outbox()).await {
+        Ok(items) => items,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the outbox");
+            return;
+        }
+    };
+    for item in items {
+        if !state.in_flight.insert(item.client_id) {
+            continue;
+        }
+        outgoing.push(ClientEnvelope {
+            id: Some(format!("send:{}", item.client_id)),
+            frame: ClientFrame::Send {
+                conversation_id: item.conversation_id,
+                client_id: item.client_id,
+                text: item.text,
+                attachments: item.attachments,
+            },
+        });
+    }
+}
+
+async fn handle(
+    core: &Core,
+    state: &mut State,
+    outgoing: &mut Vec<ClientEnvelope>,
+    retry: &mpsc::UnboundedSender<()>,
+    envelope: ServerEnvelope,
+) {
+    match envelope.frame {
+        ServerFrame::Sync {
+            conversations,
+            more,
+        } => {
+            apply_sync_page(core, state, conversations).await;
+            core.emit(CoreEvent::SyncProgress {
+                fetched: state.fetched,
+                more,
+            });
+            state.syncing = false;
+            if more || state.again {
+                state.again = false;
+                tokio::time::sleep(PAGE_PAUSE).await;
+                start_sync(core, state, outgoing).await;
+            }
+        }
+        ServerFrame::Ack {
+            client_id, seq, ts, ..
+        } => {
+            state.in_flight.remove(&client_id);
+            match core
+                .blocking(move |cache| cache.mark_acked(&client_id, seq, ts))
+                .await
+            {
+                Ok(()) => {
+                    core.emit(CoreEvent::MessageSent { client_id, seq });
+                    core.emit(CoreEvent::ConversationsChanged);
+                }
+                Err(e) => tracing::error!(error = %e, "cannot record an ack"),
+            }
+        }
+        ServerFrame::Error(error) => {
+            if let Some(client_id) = envelope
+                .id
+                .as_deref()
+                .and_then(|id| id.strip_prefix("send:"))
+                .and_then(|id| id.parse::<ClientMessageId>().ok())
+            {
+                send_failed(core, state, retry, client_id, error).await;
+            } else if envelope.id.as_deref() == Some("sync") {
+                tracing::warn!(code = %error.code, "sync refused; retrying shortly");
+                state.syncing = false;
+                tokio::time::sleep(Duration::from_millis(
+                    error.retry_after_ms.unwrap_or(1_000).min(5_000),
+                ))
+                .await;
+                start_sync(core, state, outgoing).await;
+            }
+        }
+        ServerFrame::Event {
+            conversation_id,
+            event,
+        } => {
+            let seq = event.seq;
+            let cid = conversation_id.clone();
+            let gap = core
+                .blocking(move |cache| {
+                    cache.apply_events(&cid, std::slice::from_ref(&event))?;
+                    Ok(cache.cursor(&cid)? < seq)
+                })
+                .await;
+            core.emit(CoreEvent::MessagesChanged { conversation_id });
+            core.emit(CoreEvent::ConversationsChanged);
+            match gap {
+                Ok(true) => start_sync(core, state, outgoing).await,
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, "cannot apply an event"),
+            }
+        }
+        ServerFrame::Conversation { conversation } => {
+            let summary = conversation.clone();
+            if let Err(e) = core
+                .blocking(move |cache| cache.upsert_conversation(&summary))
+                .await
+            {
+                tracing::error!(error = %e, "cannot store a conversation");
+            }
+            core.emit(CoreEvent::ConversationsChanged);
+            // Its first events may have been published before we were routed them.
+            start_sync(core, state, outgoing).await;
+        }
+        ServerFrame::Resync { .. } | ServerFrame::Removed { .. } => {
+            start_sync(core, state, outgoing).await
+        }
+        ServerFrame::Receipt {
+            conversation_id,
+            user_id,
+            delivered_seq,
+            read_seq,
+        } => {
+            let cid = conversation_id.clone();
+            let stored = core
+                .blocking(move |cache| cache.set_read_mark(&cid, &user_id, read_seq, delivered_seq))
+                .await;
+            if let Err(e) = stored {
+                tracing::error!(error = %e, "cannot store a receipt");
+            }
+            core.emit(CoreEvent::MessagesChanged { conversation_id });
+            core.emit(CoreEvent::ConversationsChanged);
+        }
+        ServerFrame::Typing {
+            conversation_id,
+            user_id,
+            typing,
+            ..
+        } => {
+            core.emit(CoreEvent::Typing {
+                conversation_id,
+                user_id,
+                typing,
+            });
+        }
+        ServerFrame::Presence(presence) => core.emit(CoreEvent::Presence(presence)),
+        ServerFrame::Settings { .. } => start_sync(core, state, outgoing).await,
+        ServerFrame::Hello { .. }
+        | ServerFrame::Done { .. }
+        | ServerFrame::History { .. }
+        | ServerFrame::PresenceList { .. }
+        | ServerFrame::Pong { .. } => {}
+    }
+}
+
+async fn apply_sync_page(core: &Core, state: &mut State, conversations: Vec<ConversationChanges>) {
+    for changes in conversations {
+        let cid = changes.conversation.id.clone();
+        let count = changes.events.len() as u64;
+        let result = core
+            .blocking(move |cache| {
+                cache.upsert_conversation(&changes.conversation)?;
+                cache.apply_events(&changes.conversation.id, &changes.events)?;
+                cache.advance_cursor(&changes.conversation.id, changes.through)
+            })
+            .await;
+        match result {
+            Ok(()) => {
+                state.fetched += count;
+                core.emit(CoreEvent::MessagesChanged {
+                    conversation_id: cid,
+                });
+            }
+            Err(e) => tracing::error!(error = %e, "cannot apply a sync page"),
+        }
+    }
+    core.emit(CoreEvent::ConversationsChanged);
+}
+
+async fn send_failed(
+    core: &Core,
+    state: &mut State,
+    retry: &mpsc::UnboundedSender<()>,
+    client_id: ClientMessageId,
+    error: ErrorBody,
+) {
+    state.in_flight.remove(&client_id);
+    if error.code.is_retryable() {
+        // Try again after the server's hint; the outbox still holds it.
+        let wait = Duration::from_millis(error.retry_after_ms.unwrap_or(1_000).clamp(50, 30_000));
+        let retry = retry.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(Instant::now() + wait).await;
+            let _ = retry.send(());
+        });
+        return;
+    }
+    let reason = error.message.clone();
+    match core
+        .blocking(move |cache| cache.mark_failed(&client_id, &error))
+        .await
+    {
+        Ok(()) => core.emit(CoreEvent::MessageFailed { client_id, reason }),
+        Err(e) => tracing::error!(error = %e, "cannot record a failed send"),
+    }
+}
