@@ -317,3 +317,81 @@ async fn backfill_of_10000_messages_makes_the_cache_equal_the_server_log() {
     );
     ben.stop().await;
 }
+
+/// Records what the core asks the desktop to show. (The shell's real sink, notify-rust
+/// over D-Bus, is tested with the desktop app; here the core's decisions are.)
+#[derive(Default)]
+struct Shown(std::sync::Mutex<Vec<tidings_core::notify::Notification>>);
+
+impl tidings_core::notify::NotificationSink for Shown {
+    fn show(&self, n: &tidings_core::notify::Notification) -> Result<(), String> {
+        self.0.lock().map_err(|e| e.to_string())?.push(n.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn live_messages_notify_unless_the_conversation_is_on_screen() {
+    use tidings_core::notify::Attention;
+    let w = World::start(1, FAST).expect("world");
+    let (a_dir, b_dir) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let url = w.servers[0].http_url();
+    let (ana, _) = core(&url, &a_dir, "ana").await;
+    let (ben, ben_name) = core(&url, &b_dir, "ben").await;
+    let shown = std::sync::Arc::new(Shown::default());
+    ben.set_notification_sink(shown.clone());
+    let mut ben_events = ben.subscribe();
+    let cid = ana.open_direct(&ben_name).await.expect("direct").id;
+    until(&mut ben_events, "ben to know the conversation", || async {
+        !ben.conversations().await.expect("list").is_empty()
+    })
+    .await;
+    let count = |shown: &Shown| shown.0.lock().map(|v| v.len()).unwrap_or(0);
+
+    // The app is in the background: a notification with sender and preview.
+    ana.send_message(&cid, "lunch?", vec![])
+        .await
+        .expect("send");
+    until(&mut ben_events, "a notification", || async {
+        count(&shown) == 1
+    })
+    .await;
+    let first = shown.0.lock().expect("lock")[0].clone();
+    assert_eq!(
+        (first.title.as_str(), first.body.as_str()),
+        ("ana", "lunch?")
+    );
+
+    // Ben looks at the conversation in a focused window: nothing more is shown.
+    ben.set_attention(Attention {
+        window_focused: true,
+        open_conversation: Some(cid.clone()),
+        ..Default::default()
+    });
+    ana.send_message(&cid, "seen this?", vec![])
+        .await
+        .expect("send");
+    until(&mut ben_events, "the second message", || async {
+        texts(&ben, &cid).await.len() == 2
+    })
+    .await;
+    assert_eq!(count(&shown), 1);
+    // Do-not-disturb in the background: still nothing.
+    ben.set_attention(Attention {
+        do_not_disturb: true,
+        ..Default::default()
+    });
+    ana.send_message(&cid, "hello?", vec![])
+        .await
+        .expect("send");
+    until(&mut ben_events, "the third message", || async {
+        texts(&ben, &cid).await.len() == 3
+    })
+    .await;
+    assert_eq!(count(&shown), 1);
+    ana.stop().await;
+    ben.stop().await;
+}

@@ -5,6 +5,7 @@ use crate::api::Api;
 use crate::cache::{Cache, CachedMessage, OutboxItem, OutboxState};
 use crate::error::{CoreError, CoreResult};
 use crate::events::{ConnectionState, CoreEvent};
+use crate::notify::{Attention, NotificationPolicy, NotificationSink};
 use crate::search::{SearchHit, SearchQuery};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -43,6 +44,10 @@ pub(crate) struct Inner {
     commands: mpsc::UnboundedSender<ClientFrame>,
     runner: tokio::sync::Mutex<Option<Runner>>,
     pending_commands: Mutex<Option<mpsc::UnboundedReceiver<ClientFrame>>>,
+    /// Native notifications: where attention is, what was shown, and who shows it.
+    pub(crate) attention: Mutex<Attention>,
+    pub(crate) notifications: Mutex<NotificationPolicy>,
+    pub(crate) notifier: Mutex<Option<Arc<dyn NotificationSink>>>,
 }
 
 struct Runner {
@@ -73,6 +78,9 @@ impl Core {
                 commands,
                 runner: tokio::sync::Mutex::new(None),
                 pending_commands: Mutex::new(Some(receiver)),
+                attention: Mutex::new(Attention::default()),
+                notifications: Mutex::new(NotificationPolicy::default()),
+                notifier: Mutex::new(None),
             }),
         })
     }
@@ -303,6 +311,48 @@ impl Core {
         });
     }
 
+    /// Who shows native notifications (the shell sets this; none means none are shown).
+    pub fn set_notification_sink(&self, sink: Arc<dyn NotificationSink>) {
+        *lock(&self.inner.notifier) = Some(sink);
+    }
+
+    /// Where the user's attention is (window focus, open conversation) and their
+    /// notification preferences; opening a conversation also resets its burst count.
+    pub fn set_attention(&self, attention: Attention) {
+        if let Some(open) = &attention.open_conversation {
+            lock(&self.inner.notifications).seen(open);
+        }
+        *lock(&self.inner.attention) = attention;
+    }
+
+    /// Raises a notification for a live event if the policy says so.
+    pub(crate) async fn maybe_notify(
+        &self,
+        conversation: &ConversationId,
+        event: &tidings_shared::Event,
+    ) {
+        let Some(sink) = lock(&self.inner.notifier).clone() else {
+            return;
+        };
+        let Some(me) = self.me() else { return };
+        let cid = conversation.clone();
+        let Ok(Some(summary)) = self.blocking(move |cache| cache.conversation(&cid)).await else {
+            return;
+        };
+        let attention = lock(&self.inner.attention).clone();
+        let decision =
+            lock(&self.inner.notifications).decide(now_ms(), &me.id, &attention, &summary, event);
+        if let Some(notification) = decision {
+            // The native call may block (D-Bus); keep it off the async threads.
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Err(e) = sink.show(&notification) {
+                    tracing::warn!(error = %e, "could not show a notification");
+                }
+            })
+            .await;
+        }
+    }
+
     /// Runs a cache call on the blocking pool.
     pub(crate) async fn blocking<T: Send + 'static>(
         &self,
@@ -314,6 +364,10 @@ impl Core {
             .map_err(|e| CoreError::Network(format!("cache task: {e}")))?
             .map_err(CoreError::from)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Milliseconds since the Unix epoch.

@@ -207,12 +207,14 @@ async fn handle(
         } => {
             let seq = event.seq;
             let cid = conversation_id.clone();
+            let applied = event.clone();
             let gap = core
                 .blocking(move |cache| {
-                    cache.apply_events(&cid, std::slice::from_ref(&event))?;
+                    cache.apply_events(&cid, std::slice::from_ref(&applied))?;
                     Ok(cache.cursor(&cid)? < seq)
                 })
                 .await;
+            core.maybe_notify(&conversation_id, &event).await;
             core.emit(CoreEvent::MessagesChanged { conversation_id });
             core.emit(CoreEvent::ConversationsChanged);
             match gap {
