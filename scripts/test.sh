@@ -22,3 +22,13 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo build --locked -p tidings-server
 cargo test --workspace --locked
+
+# The TypeScript bindings of the wire types (written by the tests above) must be committed.
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  if [ -n "$(git status --porcelain -- ui/src/lib/protocol)" ]; then
+    echo "test: ui/src/lib/protocol drifted from shared/; commit the regenerated bindings:" >&2
+    git status --porcelain -- ui/src/lib/protocol >&2
+    git --no-pager diff --stat -- ui/src/lib/protocol >&2
+    exit 1
+  fi
+fi

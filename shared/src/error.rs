@@ -6,7 +6,8 @@ use std::fmt;
 /// Every error the server reports, on HTTP and on the WebSocket.
 ///
 /// Serialized in `snake_case`; docs/PROTOCOL.md lists each with its HTTP status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The HTTP body is not the JSON the route expects.
@@ -125,7 +126,8 @@ impl fmt::Display for ErrorCode {
 }
 
 /// The body of every error: an HTTP error response, or the payload of an `error` frame.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct ErrorBody {
     /// What went wrong, for code to branch on.
     pub code: ErrorCode,

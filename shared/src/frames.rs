@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A frame from a client, with its optional request id.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct ClientEnvelope {
     /// Echoed on the reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,7 +25,8 @@ pub struct ClientEnvelope {
 }
 
 /// What a client can ask over the WebSocket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Append a message. Retrying with the same `client_id` is safe: the server answers
@@ -158,7 +160,8 @@ impl ClientFrame {
 }
 
 /// A frame from the server, with the request id it answers (if any).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct ServerEnvelope {
     /// The `id` of the request this frame answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,7 +172,8 @@ pub struct ServerEnvelope {
 }
 
 /// What the server sends over the WebSocket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// First frame on every connection: who you are and the rules of this server.
@@ -258,7 +262,8 @@ pub enum ServerFrame {
 }
 
 /// Changes of one conversation in a `sync` page.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct ConversationChanges {
     /// The conversation as it stands now.
     pub conversation: ConversationSummary,
@@ -270,7 +275,8 @@ pub struct ConversationChanges {
 }
 
 /// One entry in a conversation's log.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct Event {
     /// Position in the conversation's log.
     pub seq: Seq,
@@ -288,7 +294,8 @@ pub struct Event {
 /// A `message` entry in history always shows the message as it is now: edited text with
 /// `edited_at`, or `deleted` with the text erased. The `edit` and `delete` entries tell
 /// live clients and syncing caches to update the message they hold.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventBody {
     /// A text message.
@@ -340,7 +347,8 @@ pub enum EventBody {
 }
 
 /// Everyone who reacted to a message with one emoji.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct ReactionSummary {
     pub emoji: String,
     /// In the order they reacted; the count is its length.

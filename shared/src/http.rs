@@ -5,7 +5,8 @@ use crate::ids::{ConversationId, MediaId, Seq, UserId};
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/auth/register`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct RegisterRequest {
     pub username: String,
     pub display_name: String,
@@ -13,21 +14,24 @@ pub struct RegisterRequest {
 }
 
 /// `POST /v1/auth/login`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
 }
 
 /// `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
 /// What register, login and refresh return. The refresh token is shown once: keep it in
 /// the OS keychain. Each use of it returns a new one and retires the old.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct Session {
     pub user: UserProfile,
     /// JWT for `Authorization: Bearer` on HTTP routes and the WebSocket upgrade.
@@ -38,7 +42,8 @@ pub struct Session {
 }
 
 /// A person as others see them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct UserProfile {
     pub id: UserId,
     pub username: String,
@@ -46,7 +51,8 @@ pub struct UserProfile {
 }
 
 /// Direct conversations have exactly two members; groups have a title and an owner.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationKind {
     Direct,
@@ -54,7 +60,8 @@ pub enum ConversationKind {
 }
 
 /// `POST /v1/conversations`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CreateConversation {
     /// The direct conversation with this person; creating it again returns the same one.
@@ -64,7 +71,10 @@ pub enum CreateConversation {
 }
 
 /// A member's powers in a group. In a direct conversation both people are members.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
+#[ts(export, export_to = "protocol.ts")]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Sends, reacts, leaves.
@@ -76,7 +86,8 @@ pub enum Role {
 }
 
 /// A member of a conversation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct Member {
     #[serde(flatten)]
     pub user: UserProfile,
@@ -84,7 +95,8 @@ pub struct Member {
 }
 
 /// How far one member has received and read a conversation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct Receipt {
     pub user_id: UserId,
     /// Every event up to this seq reached at least one of the member's devices.
@@ -94,7 +106,8 @@ pub struct Receipt {
 }
 
 /// One person's settings for one conversation, the same on all their devices.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct ConversationSettings {
     /// No notifications while muted.
     #[serde(default)]
@@ -108,7 +121,8 @@ pub struct ConversationSettings {
 }
 
 /// A conversation as one member sees it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct ConversationSummary {
     pub id: ConversationId,
     pub kind: ConversationKind,
@@ -144,13 +158,15 @@ pub struct ConversationSummary {
 }
 
 /// `GET /v1/conversations`: mine, most recently active first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct ConversationList {
     pub conversations: Vec<ConversationSummary>,
 }
 
 /// Whether someone is around.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 #[serde(rename_all = "snake_case")]
 pub enum PresenceState {
     /// At least one device is connected and in use.
@@ -162,7 +178,8 @@ pub enum PresenceState {
 }
 
 /// One person's presence, shown only to people who share a conversation with them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct Presence {
     pub user_id: UserId,
     pub state: PresenceState,
@@ -172,7 +189,8 @@ pub struct Presence {
 }
 
 /// A stored file as messages refer to it. What `POST /v1/conversations/{id}/media` returns.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct MediaInfo {
     pub id: MediaId,
     /// The file name as given, made safe (no path, no control characters).
@@ -198,7 +216,8 @@ pub struct MediaInfo {
 
 /// `GET /v1/media/{id}/links`: short-lived signed paths (relative to the server) that
 /// fetch the file and its thumbnail without a token.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "protocol.ts")]
 pub struct MediaLinks {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -19,6 +19,8 @@ macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(ts_rs::TS)]
+        #[ts(export, export_to = "protocol.ts")]
         #[serde(transparent)]
         pub struct $name(pub String);
 
