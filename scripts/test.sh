@@ -6,6 +6,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
+# The keychain tests run a private D-Bus session with a real Secret Service.
+need_test_apt=()
+command -v dbus-daemon >/dev/null 2>&1 || need_test_apt+=(dbus-daemon)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || need_test_apt+=(gnome-keyring)
+command -v secret-tool >/dev/null 2>&1 || need_test_apt+=(libsecret-tools)
+if ((${#need_test_apt[@]})); then
+  echo "test: installing ${need_test_apt[*]} with apt-get"
+  SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_test_apt[@]}" >/dev/null
+fi
+
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
 # The S3-compatible server the media tests run against, built once and cached outside

@@ -5,6 +5,7 @@ use crate::api::Api;
 use crate::cache::{Cache, CachedMessage, OutboxItem, OutboxState};
 use crate::error::{CoreError, CoreResult};
 use crate::events::{ConnectionState, CoreEvent};
+use crate::keychain::{self, Slot};
 use crate::notify::{Attention, NotificationPolicy, NotificationSink};
 use crate::search::{SearchHit, SearchQuery};
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ pub struct Core {
 
 pub(crate) struct Inner {
     pub(crate) api: Api,
+    server: String,
+    data_dir: PathBuf,
     pub(crate) cache: Arc<Cache>,
     pub(crate) events: broadcast::Sender<CoreEvent>,
     session: Mutex<Option<Session>>,
@@ -70,6 +73,8 @@ impl Core {
         Ok(Core {
             inner: Arc::new(Inner {
                 api: Api::new(&config.server),
+                server: config.server.clone(),
+                data_dir: config.data_dir.clone(),
                 cache: Arc::new(cache),
                 events,
                 session: Mutex::new(None),
@@ -153,11 +158,79 @@ impl Core {
         Ok(me)
     }
 
-    /// Keeps the session and tells the cache whose it is (unread counts exclude my own).
+    /// Keeps the session, files its refresh token in the keychain, remembers who signed in
+    /// last (the name only), and tells the cache whose it is.
     async fn signed_in(&self, session: Session) -> CoreResult<()> {
         let id = session.user.id.clone();
+        let username = session.user.username.clone();
+        self.persist(&session).await;
         self.set_session(Some(session));
+        let _ = std::fs::write(self.inner.data_dir.join("last-account"), &username);
         self.blocking(move |cache| cache.set_account(&id)).await
+    }
+
+    fn slot(&self, username: &str) -> Slot {
+        Slot::new(username, &self.inner.server)
+    }
+
+    /// Files the session's (rotated) refresh token in the keychain; says so when it cannot.
+    pub(crate) async fn persist(&self, session: &Session) {
+        let slot = self.slot(&session.user.username);
+        let token = session.refresh_token.clone();
+        let stored = tokio::task::spawn_blocking(move || keychain::store(&slot, &token)).await;
+        let failure = match stored {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        tracing::warn!(reason = %failure, "the session cannot be saved; the next start will ask to sign in");
+        self.emit(CoreEvent::SessionNotSaved { reason: failure });
+    }
+
+    /// The user who signed in last on this device, if any (to offer [`Core::resume`]).
+    pub fn last_account(&self) -> Option<String> {
+        std::fs::read_to_string(self.inner.data_dir.join("last-account"))
+            .ok()
+            .filter(|name| !name.trim().is_empty())
+    }
+
+    /// Signs `username` back in without a password, from the refresh token in the
+    /// keychain. `Ok(None)` when there is none (or it was revoked): ask for the password.
+    pub async fn resume(&self, username: &str) -> CoreResult<Option<UserProfile>> {
+        let slot = self.slot(username);
+        let lookup = slot.clone();
+        let token = match tokio::task::spawn_blocking(move || keychain::load(&lookup)).await {
+            Ok(Ok(Some(token))) => token,
+            _ => return Ok(None),
+        };
+        match self.inner.api.refresh(&token).await {
+            Ok(session) => {
+                let me = session.user.clone();
+                self.signed_in(session).await?;
+                Ok(Some(me))
+            }
+            Err(CoreError::Server(e))
+                if e.code == tidings_shared::ErrorCode::InvalidRefreshToken =>
+            {
+                let _ = tokio::task::spawn_blocking(move || keychain::delete(&slot)).await;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Ends the sign-in on the server and forgets it here (the cache stays for next time).
+    pub async fn sign_out(&self) -> CoreResult<()> {
+        self.stop().await;
+        let Some(session) = self.session() else {
+            return Ok(());
+        };
+        let slot = self.slot(&session.user.username);
+        let _ = self.inner.api.logout(&session.refresh_token).await;
+        let _ = tokio::task::spawn_blocking(move || keychain::delete(&slot)).await;
+        self.set_session(None);
+        self.emit(CoreEvent::SignedOut);
+        Ok(())
     }
 
     /// Starts the connection loop (idempotent).

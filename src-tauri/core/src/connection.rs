@@ -80,12 +80,15 @@ async fn access_token(core: &Core) -> Result<String, CoreError> {
     }
     match core.inner.api.refresh(&session.refresh_token).await {
         Ok(fresh) => {
+            // The old refresh token is dead now: file the new one before anything else.
+            core.persist(&fresh).await;
             let token = fresh.access_token.clone();
             core.set_session(Some(fresh));
             Ok(token)
         }
         Err(CoreError::Server(e)) if e.code == ErrorCode::InvalidRefreshToken => {
             core.set_session(None);
+            core.emit(CoreEvent::SignedOut);
             Err(CoreError::SignedOut)
         }
         Err(e) => Err(e),

@@ -50,4 +50,11 @@ pub enum CoreEvent {
         fetched: u64,
         more: bool,
     },
+    /// No keychain answered: this sign-in lives in memory only, and the next start will
+    /// ask for the password again.
+    SessionNotSaved {
+        reason: String,
+    },
+    /// The sign-in ended (revoked, or signed out); show the sign-in screen.
+    SignedOut,
 }

@@ -12,6 +12,7 @@ mod client;
 mod connection;
 pub mod error;
 pub mod events;
+pub mod keychain;
 pub mod notify;
 pub mod search;
 mod session;
