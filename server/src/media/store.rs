@@ -70,8 +70,12 @@ impl MediaStore {
             .region(aws_sdk_s3::config::Region::new(config.region))
             .credentials_provider(credentials)
             .force_path_style(true)
-            .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
-            .response_checksum_validation(aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired);
+            .request_checksum_calculation(
+                aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
+            )
+            .response_checksum_validation(
+                aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
+            );
         if let Some(endpoint) = config.endpoint {
             builder = builder.endpoint_url(endpoint);
         }
@@ -268,7 +272,13 @@ async fn upload_parts(
     use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
     use futures_util::{StreamExt, TryStreamExt};
     let ranges: Vec<(i32, u64, u64)> = (0..size.div_ceil(PART_BYTES))
-        .map(|i| (i as i32 + 1, i * PART_BYTES, PART_BYTES.min(size - i * PART_BYTES)))
+        .map(|i| {
+            (
+                i as i32 + 1,
+                i * PART_BYTES,
+                PART_BYTES.min(size - i * PART_BYTES),
+            )
+        })
         .collect();
     let mut parts: Vec<CompletedPart> = futures_util::stream::iter(ranges)
         .map(|(number, offset, len)| async move {
@@ -308,7 +318,11 @@ async fn upload_parts(
         .bucket(bucket)
         .key(key)
         .upload_id(upload_id)
-        .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
         .send()
         .await
         .map_err(storage("complete multipart upload"))?;
