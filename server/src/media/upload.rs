@@ -15,6 +15,8 @@ use tokio::io::AsyncWriteExt;
 pub(super) struct Spooled {
     pub path: PathBuf,
     pub size: u64,
+    /// SHA-256 of the bytes as received, computed while they arrived.
+    pub sha256: String,
 }
 
 impl Drop for Spooled {
@@ -53,8 +55,13 @@ fn disk(e: std::io::Error) -> AppError {
 pub(super) async fn spool(body: Body, dir: &Path, max: u64) -> AppResult<Spooled> {
     tokio::fs::create_dir_all(dir).await.map_err(disk)?;
     let path = dir.join(format!("{}.upload", ulid::Ulid::new()));
-    let mut spooled = Spooled { path, size: 0 };
+    let mut spooled = Spooled {
+        path,
+        size: 0,
+        sha256: String::new(),
+    };
     let mut file = tokio::fs::File::create(&spooled.path).await.map_err(disk)?;
+    let mut hasher = Sha256::new();
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
@@ -67,10 +74,13 @@ pub(super) async fn spool(body: Body, dir: &Path, max: u64) -> AppResult<Spooled
         if spooled.size > max {
             return Err(too_large(max));
         }
+        // Hashing as the bytes arrive saves reading the file again afterwards.
+        hasher.update(&chunk);
         file.write_all(&chunk).await.map_err(disk)?;
     }
     file.flush().await.map_err(disk)?;
     file.sync_all().await.map_err(disk)?;
+    spooled.sha256 = hex(hasher);
     Ok(spooled)
 }
 
@@ -92,10 +102,11 @@ fn prepare_blocking(file: Spooled) -> AppResult<Prepared> {
         .map(|t| t.mime_type().to_owned())
         .unwrap_or_else(|| "application/octet-stream".to_owned());
 
+    let sha256 = file.sha256.clone();
     let mut prepared = Prepared {
         file,
         content_type,
-        sha256: String::new(),
+        sha256,
         width: None,
         height: None,
         thumbnail: None,
@@ -106,6 +117,7 @@ fn prepare_blocking(file: Spooled) -> AppResult<Prepared> {
         if let Some(done) = images::process(original, format) {
             std::fs::write(&prepared.file.path, &done.bytes).map_err(disk)?;
             prepared.file.size = done.bytes.len() as u64;
+            prepared.sha256 = hex(Sha256::new_with_prefix(&done.bytes));
             prepared.width = Some(done.width);
             prepared.height = Some(done.height);
             prepared.thumbnail = done.thumbnail;
@@ -118,22 +130,15 @@ fn prepare_blocking(file: Spooled) -> AppResult<Prepared> {
             prepared.content_type = "application/octet-stream".to_owned();
         }
     }
-    let mut hasher = Sha256::new();
-    let mut reader = std::fs::File::open(&prepared.file.path).map_err(disk)?;
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = reader.read(&mut buf).map_err(disk)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    prepared.sha256 = hasher
+    Ok(prepared)
+}
+
+fn hex(hasher: Sha256) -> String {
+    hasher
         .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(prepared)
+        .collect()
 }
 
 /// A file name safe to store and to offer back: no directories, no control or reserved
