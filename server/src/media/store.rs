@@ -95,29 +95,7 @@ impl MediaStore {
         content_type: &str,
     ) -> Result<(), StorageError> {
         match self {
-            Self::Local(root) => {
-                let target = root.join(key);
-                if let Some(parent) = target.parent() {
-                    tokio::fs::create_dir_all(parent)
-                        .await
-                        .map_err(storage("create dir"))?;
-                }
-                // Copy to a sibling name, then rename: a reader never sees half a file.
-                let partial = partial_path(&target);
-                let result = async {
-                    tokio::fs::copy(path, &partial)
-                        .await
-                        .map_err(storage("copy"))?;
-                    tokio::fs::rename(&partial, &target)
-                        .await
-                        .map_err(storage("rename"))
-                }
-                .await;
-                if result.is_err() {
-                    let _ = tokio::fs::remove_file(&partial).await;
-                }
-                result
-            }
+            Self::Local(root) => write_local(root, key, Source::File(path)).await,
             Self::S3 { client, bucket } if size <= PART_BYTES => {
                 let body = ByteStream::from_path(path)
                     .await
@@ -169,21 +147,7 @@ impl MediaStore {
         content_type: &str,
     ) -> Result<(), StorageError> {
         match self {
-            Self::Local(root) => {
-                let target = root.join(key);
-                if let Some(parent) = target.parent() {
-                    tokio::fs::create_dir_all(parent)
-                        .await
-                        .map_err(storage("create dir"))?;
-                }
-                let partial = partial_path(&target);
-                tokio::fs::write(&partial, bytes)
-                    .await
-                    .map_err(storage("write"))?;
-                tokio::fs::rename(&partial, &target)
-                    .await
-                    .map_err(storage("rename"))
-            }
+            Self::Local(root) => write_local(root, key, Source::Bytes(bytes)).await,
             Self::S3 { client, bucket } => {
                 client
                     .put_object()
@@ -249,6 +213,43 @@ impl MediaStore {
             }
         }
     }
+}
+
+/// What a local object is written from.
+enum Source<'a> {
+    File(&'a Path),
+    Bytes(Vec<u8>),
+}
+
+/// Writes `key` under `root` to a sibling `.partial` name, then renames it into place, so a
+/// reader never sees half a file; a failure removes the partial file.
+async fn write_local(root: &Path, key: &str, source: Source<'_>) -> Result<(), StorageError> {
+    let target = root.join(key);
+    if let Some(parent) = target.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(storage("create dir"))?;
+    }
+    let partial = partial_path(&target);
+    let result = async {
+        match source {
+            Source::File(path) => tokio::fs::copy(path, &partial)
+                .await
+                .map(|_| ())
+                .map_err(storage("copy"))?,
+            Source::Bytes(bytes) => tokio::fs::write(&partial, bytes)
+                .await
+                .map_err(storage("write"))?,
+        }
+        tokio::fs::rename(&partial, &target)
+            .await
+            .map_err(storage("rename"))
+    }
+    .await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(&partial).await;
+    }
+    result
 }
 
 /// `<target>.partial`: where a local object is written before it is renamed into place.
