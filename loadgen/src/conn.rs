@@ -1,0 +1,176 @@
+//! One user's WebSocket: the handshake, then one task that sends when the pacer says so
+//! and reads everything the server pushes.
+//!
+//! A message's text starts with `lg <send_ns>`, its send instant on the run's
+//! [`Clock`]; its request id is the same number, so the `ack` can be timed too. Every
+//! `message` event read is a delivery (the server sends each event to every member's
+//! connections, the author's own included: docs/PROTOCOL.md §5.4).
+
+use crate::stats::{Clock, Stats};
+use anyhow::{bail, Context, Result};
+use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tidings_shared::{
+    ClientEnvelope, ClientFrame, ConversationId, EventBody, ServerEnvelope, ServerFrame,
+};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// An open gateway connection, past `hello`.
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How long a handshake (TCP, upgrade and `hello`) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Opens the gateway at `url` with `token` and waits for `hello`; returns the socket and
+/// how long that took.
+pub async fn connect(url: &str, token: &str) -> Result<(Socket, Duration)> {
+    let started = Instant::now();
+    let mut request = url.into_client_request()?;
+    request.headers_mut().insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}"))?,
+    );
+    let handshake = async {
+        // Small read buffer: frames here are a few hundred bytes, and 10,000 sockets at
+        // the default 128 KiB would make this process the memory hog. No Nagle: a send
+        // must leave at once, like a person's.
+        let config = WebSocketConfig::default().read_buffer_size(16 * 1024);
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    let first: ServerEnvelope = serde_json::from_str(text.as_str())?;
+                    if !matches!(first.frame, ServerFrame::Hello { .. }) {
+                        bail!("first frame was not hello: {text}");
+                    }
+                    return Ok(socket);
+                }
+                Some(Ok(Message::Close(frame))) => bail!("closed before hello: {frame:?}"),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => bail!("connection ended before hello"),
+            }
+        }
+    };
+    let socket = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+        .await
+        .context("handshake timed out")??;
+    Ok((socket, started.elapsed()))
+}
+
+/// What a connection sends, and to whom it reports.
+pub struct Sender {
+    /// The conversation this user sends to (`None`: the user only listens).
+    pub conversation: Option<ConversationId>,
+    /// Connections that should receive each message (the group's connected members).
+    pub recipients: u64,
+    /// Characters per message text.
+    pub text_bytes: usize,
+    pub stats: Arc<Stats>,
+    pub clock: Clock,
+}
+
+/// Serves one connection until the pacer's channel closes or the server closes it.
+/// Each `()` received on `orders` is one message to send now.
+pub async fn serve(socket: Socket, sender: Sender, mut orders: mpsc::UnboundedReceiver<()>) {
+    let (mut sink, mut stream) = socket.split();
+    loop {
+        tokio::select! {
+            order = orders.recv() => {
+                let Some(()) = order else { break };
+                let Some(conversation) = &sender.conversation else { continue };
+                let send_ns = sender.clock.now_ns();
+                let envelope = ClientEnvelope {
+                    id: Some(send_ns.to_string()),
+                    frame: ClientFrame::Send {
+                        conversation_id: conversation.clone(),
+                        client_id: uuid::Uuid::new_v4(),
+                        text: message_text(send_ns, sender.text_bytes),
+                        attachments: Vec::new(),
+                    },
+                };
+                let Ok(json) = serde_json::to_string(&envelope) else { continue };
+                if sink.send(Message::text(json)).await.is_err() {
+                    sender.stats.on_connection_lost();
+                    return;
+                }
+                sender.stats.on_sent(send_ns, sender.recipients);
+            }
+            message = stream.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    let now_ns = sender.clock.now_ns();
+                    on_frame(&sender, text.as_str(), now_ns);
+                }
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => {
+                    sender.stats.on_connection_lost();
+                    return;
+                }
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+    let _ = sink.send(Message::Close(None)).await;
+}
+
+fn on_frame(sender: &Sender, text: &str, now_ns: u64) {
+    let Ok(envelope) = serde_json::from_str::<ServerEnvelope>(text) else {
+        sender.stats.on_error("unparseable_frame");
+        return;
+    };
+    match envelope.frame {
+        ServerFrame::Event { event, .. } => {
+            if let EventBody::Message { text, .. } = event.body {
+                if let Some(send_ns) = sent_at(&text) {
+                    sender.stats.on_delivery(send_ns, now_ns);
+                }
+            }
+        }
+        ServerFrame::Ack { .. } => {
+            if let Some(send_ns) = envelope.id.and_then(|id| id.parse().ok()) {
+                sender.stats.on_ack(send_ns, now_ns);
+            }
+        }
+        ServerFrame::Error(body) => {
+            let code = serde_json::to_value(body.code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "unknown".to_owned());
+            sender.stats.on_error(&code);
+        }
+        _ => {}
+    }
+}
+
+/// `lg <send_ns> ` padded with `x` to `len` characters.
+fn message_text(send_ns: u64, len: usize) -> String {
+    let mut text = format!("lg {send_ns} ");
+    let pad = len.saturating_sub(text.len());
+    text.extend(std::iter::repeat_n('x', pad));
+    text
+}
+
+/// The send instant written by [`message_text`], if `text` is one of ours.
+fn sent_at(text: &str) -> Option<u64> {
+    text.strip_prefix("lg ")?.split(' ').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_text_round_trips_its_send_instant() {
+        let text = message_text(123_456_789, 64);
+        assert_eq!(text.chars().count(), 64);
+        assert_eq!(sent_at(&text), Some(123_456_789));
+        assert_eq!(sent_at("hello"), None);
+    }
+}
