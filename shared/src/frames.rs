@@ -184,6 +184,11 @@ pub enum ServerFrame {
         heartbeat_interval_ms: u64,
         max_frame_bytes: usize,
         max_text_chars: usize,
+        /// Largest file this instance accepts (`POST …/media`); check before uploading,
+        /// since a refused upload's connection may drop before its answer arrives.
+        /// 0 from a server that does not say.
+        #[serde(default)]
+        max_upload_bytes: u64,
     },
     /// Your `send` is durable: it has this `seq` and server time.
     Ack {

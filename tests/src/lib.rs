@@ -5,6 +5,7 @@
 //! it earlier, with SIGKILL or SIGTERM). Every wait is bounded.
 
 pub mod api;
+pub mod cores;
 pub mod processes;
 pub mod ws;
 
@@ -28,6 +29,23 @@ pub fn unique_name(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let tail = uuid::Uuid::new_v4().simple().to_string();
     format!("{prefix}{n}{}", &tail[..6])
+}
+
+/// `len` deterministic, incompressible-looking bytes (xorshift from `seed`): file contents
+/// that no compression or de-duplication can shortcut.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
 }
 
 /// Redis plus `n` server instances sharing it, with an HTTP client per instance.

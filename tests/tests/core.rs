@@ -4,58 +4,11 @@
 use std::time::Duration;
 use tidings_core::cache::MessageStatus;
 use tidings_core::{Core, CoreConfig, CoreEvent};
-use tidings_shared::{ConversationId, EventBody, PresenceState};
-use tidings_tests::{unique_name, World, PASSWORD};
-use tokio::sync::broadcast;
+use tidings_shared::PresenceState;
+use tidings_tests::cores::{signed_up_core as core, texts, until};
+use tidings_tests::{World, PASSWORD};
 
 const FAST: &[&str] = &["--message-rate", "100000", "--message-burst", "100000"];
-
-/// A core with its own data dir, signed up as a fresh user, started.
-async fn core(server: &str, dir: &tempfile::TempDir, prefix: &str) -> (Core, String) {
-    let core = Core::open(CoreConfig {
-        server: server.to_owned(),
-        data_dir: dir.path().to_owned(),
-    })
-    .await
-    .expect("open");
-    let username = unique_name(prefix);
-    core.sign_up(&username, prefix, PASSWORD)
-        .await
-        .expect("sign up");
-    core.start().await;
-    (core, username)
-}
-
-/// Waits (bounded) until `check` holds, re-checking after every core event.
-async fn until<F, Fut>(events: &mut broadcast::Receiver<CoreEvent>, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if check().await {
-            return;
-        }
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        if left.is_zero() {
-            panic!("timed out waiting for {what}");
-        }
-        let _ = tokio::time::timeout(left.min(Duration::from_millis(200)), events.recv()).await;
-    }
-}
-
-async fn texts(core: &Core, cid: &ConversationId) -> Vec<(String, MessageStatus)> {
-    core.messages(cid, None, 100_000)
-        .await
-        .expect("messages")
-        .into_iter()
-        .filter_map(|m| match m.event {
-            EventBody::Message { text, .. } => Some((text, m.status)),
-            _ => None,
-        })
-        .collect()
-}
 
 #[tokio::test]
 async fn two_cores_chat_and_see_typing_receipts_and_presence() {
@@ -304,6 +257,23 @@ async fn backfill_of_10000_messages_makes_the_cache_equal_the_server_log() {
     }
     let mut events = ben.subscribe();
     ben.start().await;
+    // The screen asks for the newest page at once: it comes from the server if the
+    // oldest-first backfill has not reached it yet, else from the cache; either way it
+    // is the newest 50 messages, complete.
+    until(&mut events, "ben to be online", || async {
+        ben.is_online()
+    })
+    .await;
+    let newest = ben.page(&direct.id, None, 50).await.expect("page");
+    let newest: Vec<String> = newest
+        .into_iter()
+        .filter_map(|m| match m.event {
+            tidings_shared::EventBody::Message { text, .. } => Some(text),
+            _ => None,
+        })
+        .collect();
+    let expected_newest: Vec<String> = (9_950..10_000).map(|i| format!("message {i}")).collect();
+    assert_eq!(newest, expected_newest);
     until(&mut events, "the backfill", || async {
         ben.cache().cursor(&direct.id).expect("cursor") == 10_001
     })

@@ -9,28 +9,12 @@ use tidings_shared::{
     ClientFrame, ErrorCode, EventBody, MediaId, MediaInfo, MediaLinks, ServerFrame,
 };
 use tidings_tests::processes::files_under;
-use tidings_tests::{Api, Pair, TestUser, World, WAIT};
+use tidings_tests::{noise as bytes, Api, Pair, TestUser, World, WAIT};
 
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Deterministic, incompressible-looking bytes.
-fn bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407)
-        | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
         .collect()
 }
 

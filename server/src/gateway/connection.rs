@@ -36,6 +36,7 @@ pub(super) async fn serve(
         heartbeat_interval_ms: state.config.heartbeat_interval_secs * 1000,
         max_frame_bytes: limits::MAX_FRAME_BYTES,
         max_text_chars: limits::MAX_TEXT_CHARS,
+        max_upload_bytes: state.config.max_upload_bytes,
     };
     queue(&outbound, None, hello);
     let registration = state

@@ -74,7 +74,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             messages = args.next().ok_or("--messages N")?.parse()?;
         }
     }
-    let dir = std::env::temp_dir().join(format!("tidings-cache-bench-{messages}"));
+    // A new schema means a new file: the name carries the version.
+    let dir = std::env::temp_dir().join(format!(
+        "tidings-cache-bench-v{}-{messages}",
+        tidings_core::cache::SCHEMA_VERSION
+    ));
     let path = dir.join("cache.sqlite3");
     let me = UserId("me".into());
     if !path.exists() {
@@ -146,16 +150,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "🎉",
     ];
     let mut times = Vec::new();
+    let mut per_query: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
     for round in 0..5 {
-        for q in queries {
+        for (i, q) in queries.iter().enumerate() {
             let t = Instant::now();
             let hits = cache.search(&SearchQuery {
-                text: q.into(),
+                text: (*q).into(),
                 limit: 50,
                 ..Default::default()
             })?;
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-            if round == 0 && q != "zzzz" && hits.is_empty() {
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            times.push(ms);
+            per_query[i].push(ms);
+            if round == 0 && *q != "zzzz" && hits.is_empty() {
                 return Err(format!("no hits for {q}").into());
             }
         }
@@ -179,6 +186,94 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(0.95),
         pct(1.0)
     );
+    for (q, t) in queries.iter().zip(&mut per_query) {
+        t.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "  {:<22} median {:>6.1} ms, max {:>6.1} ms",
+            format!("{q:?}"),
+            t[t.len() / 2],
+            t[t.len() - 1]
+        );
+    }
+
+    // Query classes outside the headline figures: filters, and short terms that are rare
+    // (a 1–2 character term is matched by a scan, newest first, until enough are found).
+    let newest_conversation = list[0].id.clone();
+    let oldest_conversation = list[list.len() - 1].id.clone();
+    let classes: Vec<(&str, SearchQuery)> = vec![
+        (
+            "\"gram\" in the newest conversation",
+            SearchQuery {
+                text: "gram".into(),
+                conversation: Some(newest_conversation),
+                ..Default::default()
+            },
+        ),
+        (
+            "\"gram\" in the oldest conversation",
+            SearchQuery {
+                text: "gram".into(),
+                conversation: Some(oldest_conversation.clone()),
+                ..Default::default()
+            },
+        ),
+        (
+            "\"gram\" from one sender (oldest)",
+            SearchQuery {
+                text: "gram".into(),
+                sender: Some(UserId(format!("user{}", CONVERSATIONS - 200))),
+                ..Default::default()
+            },
+        ),
+        (
+            "\"lunch\" in the first 1% of time",
+            SearchQuery {
+                text: "lunch".into(),
+                until: Some(1_700_000_000_000 + messages as i64 * 10),
+                ..Default::default()
+            },
+        ),
+        (
+            "\"zq\" (2 chars, no hit)",
+            SearchQuery {
+                text: "zq".into(),
+                ..Default::default()
+            },
+        ),
+        (
+            "\"東京\" in the oldest conversation",
+            SearchQuery {
+                text: "東京".into(),
+                conversation: Some(oldest_conversation),
+                ..Default::default()
+            },
+        ),
+        (
+            "no text, with attachment",
+            SearchQuery {
+                has_attachment: Some(true),
+                ..Default::default()
+            },
+        ),
+    ];
+    println!("other query classes (not in the figures above):");
+    for (name, query) in &classes {
+        let mut t: Vec<f64> = (0..3)
+            .map(|_| {
+                let started = Instant::now();
+                cache
+                    .search(query)
+                    .map(|hits| (started.elapsed(), hits.len()))
+            })
+            .map(|r| r.map(|(elapsed, _)| elapsed.as_secs_f64() * 1000.0))
+            .collect::<Result<_, _>>()?;
+        t.sort_by(|a, b| a.total_cmp(b));
+        let hits = cache.search(query)?.len();
+        println!(
+            "  {name:<38} median {:>7.1} ms ({hits} hits)",
+            t[t.len() / 2]
+        );
+    }
     println!(
         "{{\"messages\":{messages},\"open_list_ms\":{:.1},\"search_p50_ms\":{:.1},\"search_p95_ms\":{:.1}}}",
         first_paint.as_secs_f64() * 1000.0,

@@ -5,8 +5,8 @@ use crate::error::{CoreError, CoreResult};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tidings_shared::{
-    ConversationList, ConversationSummary, CreateConversation, ErrorBody, LoginRequest,
-    RefreshRequest, RegisterRequest, Session,
+    ConversationId, ConversationList, ConversationSummary, CreateConversation, ErrorBody,
+    LoginRequest, MediaId, MediaInfo, MediaLinks, RefreshRequest, RegisterRequest, Session,
 };
 
 /// HTTP client for one server.
@@ -112,6 +112,67 @@ impl Api {
             .await
             .map_err(CoreError::network)?;
         decode(resp).await
+    }
+}
+
+impl Api {
+    /// Uploads one file's bytes, streamed from `body` (`len` bytes), to a conversation.
+    pub async fn upload(
+        &self,
+        token: &str,
+        conversation: &ConversationId,
+        name: &str,
+        len: u64,
+        body: reqwest::Body,
+    ) -> CoreResult<MediaInfo> {
+        let resp = self
+            .http
+            .post(format!(
+                "{}/v1/conversations/{}/media",
+                self.base,
+                conversation.as_str()
+            ))
+            .query(&[("name", name)])
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_LENGTH, len)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(body)
+            .send()
+            .await
+            .map_err(CoreError::network)?;
+        decode(resp).await
+    }
+
+    /// Short-lived signed links to a file and its thumbnail.
+    pub async fn media_links(&self, token: &str, media: &MediaId) -> CoreResult<MediaLinks> {
+        let resp = self
+            .http
+            .get(format!("{}/v1/media/{}/links", self.base, media.as_str()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(CoreError::network)?;
+        decode(resp).await
+    }
+
+    /// Starts fetching a signed link (a path relative to the server, as the server gave it).
+    pub async fn fetch_link(&self, link: &str) -> CoreResult<reqwest::Response> {
+        if !link.starts_with('/') {
+            return Err(CoreError::Network(format!(
+                "unexpected media link {link:?}"
+            )));
+        }
+        let resp = self
+            .http
+            .get(format!("{}{link}", self.base))
+            .send()
+            .await
+            .map_err(CoreError::network)?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(server_error(resp).await)
+        }
     }
 }
 

@@ -6,15 +6,18 @@ use crate::cache::{Cache, CachedMessage, OutboxItem, OutboxState};
 use crate::error::{CoreError, CoreResult};
 use crate::events::{ConnectionState, CoreEvent};
 use crate::keychain::{self, Slot};
+use crate::media::UploadId;
 use crate::notify::{Attention, NotificationPolicy, NotificationSink};
 use crate::search::{SearchHit, SearchQuery};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tidings_shared::{
     ClientFrame, ClientMessageId, ConversationId, ConversationSummary, CreateConversation,
-    LoginRequest, MediaId, RegisterRequest, Seq, Session, UserProfile,
+    LoginRequest, MediaId, RegisterRequest, Seq, ServerFrame, Session, UserProfile,
 };
-use tokio::sync::{broadcast, mpsc, watch, Notify};
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 
 /// Where the core talks to and keeps its data.
@@ -35,7 +38,7 @@ pub struct Core {
 pub(crate) struct Inner {
     pub(crate) api: Api,
     server: String,
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     pub(crate) cache: Arc<Cache>,
     pub(crate) events: broadcast::Sender<CoreEvent>,
     session: Mutex<Option<Session>>,
@@ -43,10 +46,23 @@ pub(crate) struct Inner {
     pub(crate) outbox_kick: Notify,
     /// Wakes the reconnect loop at once (network came back, the machine woke up).
     pub(crate) nudge: Notify,
-    /// Frames for the live connection; dropped while offline (typing, read marks).
-    commands: mpsc::UnboundedSender<ClientFrame>,
+    /// Frames for the live connection; while offline they are answered
+    /// [`CoreError::Offline`] (requests) or dropped (typing, read marks).
+    pub(crate) commands: mpsc::UnboundedSender<Command>,
     runner: tokio::sync::Mutex<Option<Runner>>,
-    pending_commands: Mutex<Option<mpsc::UnboundedReceiver<ClientFrame>>>,
+    pending_commands: Mutex<Option<mpsc::UnboundedReceiver<Command>>>,
+    /// Whether the live connection is up (requests fail at once with
+    /// [`CoreError::Offline`] while it is not).
+    pub(crate) online: AtomicBool,
+    /// The largest upload the server accepts, from its `hello` (0 until known).
+    pub(crate) max_upload_bytes: AtomicU64,
+    /// One token refresh at a time: a refresh token is single-use, and two concurrent
+    /// refreshes with the same one would look like theft and revoke the sign-in.
+    pub(crate) refreshing: tokio::sync::Mutex<()>,
+    /// Uploads in progress, by upload id, to cancel them.
+    pub(crate) uploads: Mutex<HashMap<UploadId, tokio_util::sync::CancellationToken>>,
+    /// One download per local file at a time.
+    pub(crate) downloads: tokio::sync::Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>,
     /// Native notifications: where attention is, what was shown, and who shows it.
     pub(crate) attention: Mutex<Attention>,
     pub(crate) notifications: Mutex<NotificationPolicy>,
@@ -55,7 +71,13 @@ pub(crate) struct Inner {
 
 struct Runner {
     stop: watch::Sender<bool>,
-    task: JoinHandle<mpsc::UnboundedReceiver<ClientFrame>>,
+    task: JoinHandle<mpsc::UnboundedReceiver<Command>>,
+}
+
+/// A frame for the live connection, and where its answer goes when someone waits for it.
+pub(crate) struct Command {
+    pub(crate) frame: ClientFrame,
+    pub(crate) reply: Option<oneshot::Sender<CoreResult<ServerFrame>>>,
 }
 
 impl Core {
@@ -83,6 +105,11 @@ impl Core {
                 commands,
                 runner: tokio::sync::Mutex::new(None),
                 pending_commands: Mutex::new(Some(receiver)),
+                online: AtomicBool::new(false),
+                max_upload_bytes: AtomicU64::new(0),
+                refreshing: tokio::sync::Mutex::new(()),
+                uploads: Mutex::new(HashMap::new()),
+                downloads: tokio::sync::Mutex::new(HashMap::new()),
                 attention: Mutex::new(Attention::default()),
                 notifications: Mutex::new(NotificationPolicy::default()),
                 notifier: Mutex::new(None),
@@ -346,6 +373,22 @@ impl Core {
         Ok(summary)
     }
 
+    /// Fetches the conversation list from the server into the cache (members, roles and
+    /// settings as they are now).
+    pub async fn refresh_conversations(&self) -> CoreResult<()> {
+        let token = crate::connection::access_token(self).await?;
+        let list = self.inner.api.conversations(&token).await?;
+        self.blocking(move |cache| {
+            for summary in &list.conversations {
+                cache.upsert_conversation(summary)?;
+            }
+            Ok(())
+        })
+        .await?;
+        self.emit(CoreEvent::ConversationsChanged);
+        Ok(())
+    }
+
     /// The conversation list, from the cache.
     pub async fn conversations(&self) -> CoreResult<Vec<ConversationSummary>> {
         self.blocking(|cache| cache.conversations()).await
@@ -363,6 +406,49 @@ impl Core {
             .await
     }
 
+    /// A page of the conversation view like [`Core::messages`], for the screen: when the
+    /// cache may lack part of it (a conversation still catching up, whose newest messages
+    /// the oldest-first sync has not reached) and the socket is up, it first asks the
+    /// server for that page. Offline, or when the server does not answer, the cache's
+    /// page is the answer. Everything up to a conversation's cursor is always cached, so
+    /// scrolling up through caught-up history never touches the network.
+    pub async fn page(
+        &self,
+        conversation: &ConversationId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> CoreResult<Vec<CachedMessage>> {
+        let cid = conversation.clone();
+        let (cursor, head) = self
+            .blocking(move |cache| {
+                let head = cache.conversation(&cid)?.map(|s| s.head);
+                Ok((cache.cursor(&cid)?, head))
+            })
+            .await?;
+        // Without a summary the head is unknown: ask.
+        let top = head.map(|head| before.map_or(head, |b| b.saturating_sub(1).min(head)));
+        if top.is_none_or(|top| top > cursor) && self.is_online() {
+            let asked = self
+                .request(ClientFrame::History {
+                    conversation_id: conversation.clone(),
+                    before,
+                    after: None,
+                    limit: Some(limit),
+                })
+                .await;
+            match asked {
+                Ok(ServerFrame::History { events, .. }) => {
+                    let cid = conversation.clone();
+                    self.blocking(move |cache| cache.apply_events(&cid, &events))
+                        .await?;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "history page not fetched; showing the cache"),
+            }
+        }
+        self.messages(conversation, before, limit).await
+    }
+
     /// Local full-text search over every cached message.
     pub async fn search(&self, query: SearchQuery) -> CoreResult<Vec<SearchHit>> {
         self.blocking(move |cache| cache.search(&query)).await
@@ -370,7 +456,7 @@ impl Core {
 
     /// Tells the conversation I am typing (or stopped). Dropped while offline.
     pub fn set_typing(&self, conversation: &ConversationId, typing: bool) {
-        let _ = self.inner.commands.send(ClientFrame::Typing {
+        self.fire(ClientFrame::Typing {
             conversation_id: conversation.clone(),
             typing,
         });
@@ -378,10 +464,22 @@ impl Core {
 
     /// I have read up to `seq`. Dropped while offline (the next read sends a newer mark).
     pub fn mark_read(&self, conversation: &ConversationId, seq: Seq) {
-        let _ = self.inner.commands.send(ClientFrame::Read {
+        self.fire(ClientFrame::Read {
             conversation_id: conversation.clone(),
             seq,
         });
+    }
+
+    /// Sends a frame nobody waits on (dropped while offline).
+    pub(crate) fn fire(&self, frame: ClientFrame) {
+        if self.is_online() {
+            let _ = self.inner.commands.send(Command { frame, reply: None });
+        }
+    }
+
+    /// Whether the live connection is up right now.
+    pub fn is_online(&self) -> bool {
+        self.inner.online.load(Ordering::Acquire)
     }
 
     /// Who shows native notifications (the shell sets this; none means none are shown).
@@ -439,7 +537,7 @@ impl Core {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 

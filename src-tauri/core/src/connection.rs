@@ -2,12 +2,13 @@
 //! jitter between attempts, at once when nudged (network change, wake), and the state
 //! published for the banner.
 
-use crate::client::{now_ms, Core};
+use crate::client::{now_ms, Command, Core};
 use crate::error::CoreError;
 use crate::events::{ConnectionState, CoreEvent};
 use rand::Rng;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
-use tidings_shared::{ClientFrame, ErrorCode};
+use tidings_shared::ErrorCode;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -25,8 +26,8 @@ pub(crate) type Socket =
 pub(crate) async fn run(
     core: Core,
     mut stop: watch::Receiver<bool>,
-    mut commands: mpsc::UnboundedReceiver<ClientFrame>,
-) -> mpsc::UnboundedReceiver<ClientFrame> {
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) -> mpsc::UnboundedReceiver<Command> {
     let mut failures: u32 = 0;
     loop {
         if *stop.borrow() {
@@ -36,8 +37,11 @@ pub(crate) async fn run(
         let reason = match connect(&core).await {
             Ok(socket) => {
                 failures = 0;
+                core.inner.online.store(true, Ordering::Release);
                 core.emit(CoreEvent::Connection(ConnectionState::Online));
-                crate::session::serve(&core, socket, &mut stop, &mut commands).await
+                let reason = crate::session::serve(&core, socket, &mut stop, &mut commands).await;
+                core.inner.online.store(false, Ordering::Release);
+                reason
             }
             Err(CoreError::SignedOut) => {
                 core.emit(CoreEvent::Connection(ConnectionState::Stopped));
@@ -55,11 +59,24 @@ pub(crate) async fn run(
             retry_at: now_ms() + delay.as_millis() as i64,
             reason,
         }));
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = core.inner.nudge.notified() => {}
-            _ = stop.changed() => {}
+        let wait = tokio::time::sleep(delay);
+        tokio::pin!(wait);
+        loop {
+            tokio::select! {
+                _ = &mut wait => break,
+                _ = core.inner.nudge.notified() => break,
+                _ = stop.changed() => break,
+                Some(command) = commands.recv() => refuse_offline(command),
+            }
         }
+    }
+}
+
+/// While offline, nobody is left waiting: a request is answered at once, a fire-and-forget
+/// frame (typing, a read mark) is dropped — a stale one would mislead when sent later.
+fn refuse_offline(command: Command) {
+    if let Some(reply) = command.reply {
+        let _ = reply.send(Err(CoreError::Offline));
     }
 }
 
@@ -73,7 +90,9 @@ fn backoff(failures: u32) -> Duration {
 }
 
 /// A fresh access token (refreshing, and rotating the refresh token, when near expiry).
-async fn access_token(core: &Core) -> Result<String, CoreError> {
+/// The socket and the HTTP calls (uploads) share it; one refresh runs at a time.
+pub(crate) async fn access_token(core: &Core) -> Result<String, CoreError> {
+    let _one_at_a_time = core.inner.refreshing.lock().await;
     let session = core.session().ok_or(CoreError::SignedOut)?;
     if session.access_expires_at - now_ms() > REFRESH_MARGIN_MS {
         return Ok(session.access_token);

@@ -17,6 +17,15 @@ pub enum CoreError {
     /// Not signed in.
     #[error("not signed in")]
     SignedOut,
+    /// Not connected right now; try again once online (the banner says when).
+    #[error("not connected to the server; try again when back online")]
+    Offline,
+    /// A local file could not be read or written (an upload's source, a download's copy).
+    #[error("file: {0}")]
+    File(String),
+    /// The person cancelled it.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// Shorthand.

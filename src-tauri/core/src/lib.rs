@@ -6,6 +6,7 @@
 //! never imports a GUI toolkit: the Tauri shell wires it to commands and events, and the
 //! tests drive it headless against real servers.
 
+mod actions;
 pub mod api;
 pub mod cache;
 mod client;
@@ -13,10 +14,12 @@ mod connection;
 pub mod error;
 pub mod events;
 pub mod keychain;
+pub mod media;
 pub mod notify;
 pub mod search;
 mod session;
 
 pub use client::{Core, CoreConfig};
 pub use error::{CoreError, CoreResult};
-pub use events::{ConnectionState, CoreEvent};
+pub use events::{ConnectionState, CoreEvent, UploadState};
+pub use media::{MediaVariant, UploadId};

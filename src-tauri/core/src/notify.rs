@@ -38,11 +38,16 @@ pub trait NotificationSink: Send + Sync {
 }
 
 /// Where the user's attention is, and their preferences.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "core.ts")]
 pub struct Attention {
+    /// The app's window has the keyboard focus.
     pub window_focused: bool,
+    /// The conversation on screen, if any.
     pub open_conversation: Option<ConversationId>,
+    /// Do not disturb: no notifications at all.
     pub do_not_disturb: bool,
+    /// Notifications say who wrote, not what.
     pub hide_previews: bool,
 }
 

@@ -8,6 +8,13 @@
 //! CJK text without spaces, any script's case ("привет" in "Привет"), and "cafe" in
 //! "CAFÉ". Results are ranked by bm25.
 //!
+//! Ranking is bounded so that a common term stays fast in a large cache: a query scores
+//! the newest 500 matches that pass its filters (by storage order, which is arrival
+//! order) and returns the best of those; an older message that would score higher is not
+//! returned. The score is FTS5's `bm25(message_fts, 1.0, 0.75)`, computed in `cache::bm25`
+//! on those candidates only, because FTS5's own function counts every match of every
+//! phrase first.
+//!
 //! How a query is read: its text is split on whitespace into terms, and a message must
 //! contain every term (in any order, anywhere, even inside a word). A term is always taken
 //! literally: each is quoted for FTS5, so `a OR b`, quotes, `*`, `-`, `NEAR(…)` or column
@@ -20,9 +27,11 @@
 //! Pending and failed local echoes are not searchable: a hit names the seq to jump to.
 //! Deleted messages are not either; an edited message is found by its new text only.
 
+use crate::cache::bm25::Corpus;
 use crate::cache::index::{fold, Folded};
 use crate::cache::{Cache, CacheResult};
 use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use tidings_shared::{ConversationId, EventBody, Seq, UserId};
 
@@ -30,13 +39,16 @@ use tidings_shared::{ConversationId, EventBody, Seq, UserId};
 const DEFAULT_LIMIT: u32 = 50;
 /// The most results one query returns.
 const MAX_LIMIT: u32 = 500;
+/// The matches a ranked query scores: the newest this many that pass its filters.
+const CANDIDATES: u32 = 500;
 /// Characters of context kept before the first match in a snippet...
 const CONTEXT_BEFORE: usize = 30;
 /// ...and the length a snippet is cut to (in characters, plus the ellipses).
 const SNIPPET_CHARS: usize = 120;
 
 /// What to look for, and where.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "core.ts")]
 #[serde(default)]
 pub struct SearchQuery {
     /// What the person typed: whitespace-separated terms, all of which must occur.
@@ -56,7 +68,8 @@ pub struct SearchQuery {
 }
 
 /// One message that matches.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "core.ts")]
 pub struct SearchHit {
     /// Where it is.
     pub conversation_id: ConversationId,
@@ -74,7 +87,8 @@ pub struct SearchHit {
 }
 
 /// A piece of a snippet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "core.ts")]
 pub struct SnippetPart {
     /// The text of the piece.
     pub text: String,
@@ -92,82 +106,193 @@ impl Cache {
         let (long, short): (Vec<usize>, Vec<usize>) = (0..terms.len())
             .filter(|&i| !folded[i].is_empty())
             .partition(|&i| folded[i].chars().count() >= 3);
-        let ranked = !long.is_empty();
-
-        let mut params: Vec<Value> = Vec::new();
-        let mut conditions: Vec<String> = Vec::new();
-        let mut from = String::from("messages m JOIN message_folded f ON f.row_id = m.row_id");
-        if ranked {
-            from.push_str(" JOIN message_fts ON message_fts.rowid = m.row_id");
-            let phrases: Vec<String> = long.iter().map(|&i| fts_phrase(terms[i])).collect();
-            params.push(Value::Text(phrases.join(" AND ")));
-            conditions.push(format!("message_fts MATCH ?{}", params.len()));
-        }
-        for &i in &short {
-            params.push(Value::Text(format!("%{}%", escape_like(&folded[i]))));
-            conditions.push(format!("f.folded LIKE ?{} ESCAPE '\\'", params.len()));
-        }
-        let mut filter = |sql: &str, value: Value| {
-            params.push(value);
-            conditions.push(format!("{sql} ?{}", params.len()));
-        };
-        if let Some(cid) = &query.conversation {
-            filter("m.conversation_id =", Value::Text(cid.0.clone()));
-        }
-        if let Some(sender) = &query.sender {
-            filter("m.sender =", Value::Text(sender.0.clone()));
-        }
-        if let Some(since) = query.since {
-            filter("m.ts >=", Value::Integer(since));
-        }
-        if let Some(until) = query.until {
-            filter("m.ts <", Value::Integer(until));
-        }
-        if let Some(has) = query.has_attachment {
-            filter("m.has_attachment =", Value::Integer(i64::from(has)));
-        }
         let limit = match query.limit {
             0 => DEFAULT_LIMIT,
             n => n.min(MAX_LIMIT),
         };
-        params.push(Value::Integer(i64::from(limit)));
-        let (score, order) = if ranked {
-            ("-bm25(message_fts, 1.0, 0.75)", "score DESC, m.ts DESC")
-        } else {
-            ("0.0", "m.ts DESC, m.row_id DESC")
-        };
-        let condition = if conditions.is_empty() {
-            "1".to_owned()
-        } else {
-            conditions.join(" AND ")
-        };
-        let sql = format!(
-            "SELECT m.conversation_id, m.seq, m.sender, m.ts, m.body, {score} AS score
-             FROM {from} WHERE m.seq IS NOT NULL AND {condition}
-             ORDER BY {order} LIMIT ?{}",
-            params.len()
-        );
 
-        let wanted: Vec<String> = folded.into_iter().filter(|t| !t.is_empty()).collect();
+        let mut sql = Conditions::default();
+        let from = if long.is_empty() {
+            "messages m JOIN message_folded f ON f.row_id = m.row_id"
+        } else {
+            let phrases: Vec<String> = long.iter().map(|&i| fts_phrase(terms[i])).collect();
+            sql.push("message_fts MATCH", Value::Text(phrases.join(" AND ")));
+            if short.is_empty() {
+                "message_fts JOIN messages m ON m.row_id = message_fts.rowid"
+            } else {
+                "message_fts JOIN messages m ON m.row_id = message_fts.rowid
+                 JOIN message_folded f ON f.row_id = m.row_id"
+            }
+        };
+        for &i in &short {
+            let pattern = format!("%{}%", escape_like(&folded[i]));
+            sql.push_with("f.folded LIKE", Value::Text(pattern), " ESCAPE '\\'");
+        }
+        if let Some(cid) = &query.conversation {
+            sql.push("m.conversation_id =", Value::Text(cid.0.clone()));
+        }
+        if let Some(sender) = &query.sender {
+            sql.push("m.sender =", Value::Text(sender.0.clone()));
+        }
+        if let Some(since) = query.since {
+            sql.push("m.ts >=", Value::Integer(since));
+        }
+        if let Some(until) = query.until {
+            sql.push("m.ts <", Value::Integer(until));
+        }
+        if let Some(has) = query.has_attachment {
+            // A literal, not a parameter, so that the planner can use the index of
+            // messages with files.
+            sql.clauses
+                .push(format!("m.has_attachment = {}", i64::from(has)));
+        }
+
+        let wanted: Vec<String> = folded.iter().filter(|t| !t.is_empty()).cloned().collect();
         self.read(|conn| {
-            let mut stmt = conn.prepare(&sql)?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-            let mut hits = Vec::new();
-            while let Some(row) = rows.next()? {
-                let body: String = row.get(4)?;
+            let found = if long.is_empty() {
+                newest(conn, from, sql, limit)?
+            } else {
+                let ranked: Vec<(String, String)> = long
+                    .iter()
+                    .map(|&i| (fts_phrase(terms[i]), folded[i].clone()))
+                    .collect();
+                best(conn, from, sql, &ranked, limit)?
+            };
+            let mut stmt = conn.prepare_cached(
+                "SELECT conversation_id, seq, sender, ts, body FROM messages
+                 WHERE row_id = ?1 AND seq IS NOT NULL",
+            )?;
+            let mut hits = Vec::with_capacity(found.len());
+            for (row_id, score) in found {
+                let Some((conversation_id, seq, sender, ts, body)) = stmt
+                    .query_row([row_id], |row| {
+                        Ok((
+                            row.get(0)?,
+                            row.get(1)?,
+                            row.get(2)?,
+                            row.get(3)?,
+                            row.get::<_, String>(4)?,
+                        ))
+                    })
+                    .optional()?
+                else {
+                    continue;
+                };
                 let body: EventBody = serde_json::from_str(&body)?;
                 hits.push(SearchHit {
-                    conversation_id: ConversationId(row.get(0)?),
-                    seq: row.get(1)?,
-                    sender: UserId(row.get(2)?),
-                    ts: row.get(3)?,
+                    conversation_id: ConversationId(conversation_id),
+                    seq,
+                    sender: UserId(sender),
+                    ts,
                     snippet: snippet(&body, &wanted),
-                    score: row.get(5)?,
+                    score,
                 });
             }
             Ok(hits)
         })
     }
+}
+
+/// The `WHERE` clause of a search and its parameters (numbered in order).
+#[derive(Default)]
+struct Conditions {
+    clauses: Vec<String>,
+    params: Vec<Value>,
+}
+
+impl Conditions {
+    /// Adds `{sql} ?n`.
+    fn push(&mut self, sql: &str, value: Value) {
+        self.push_with(sql, value, "");
+    }
+
+    /// Adds `{sql} ?n{after}`.
+    fn push_with(&mut self, sql: &str, value: Value, after: &str) {
+        self.params.push(value);
+        self.clauses
+            .push(format!("{sql} ?{}{after}", self.params.len()));
+    }
+
+    /// The next parameter's number.
+    fn next(&self) -> usize {
+        self.params.len() + 1
+    }
+
+    fn clause(&self) -> String {
+        let mut all = vec!["m.seq IS NOT NULL".to_owned()];
+        all.extend(self.clauses.iter().cloned());
+        all.join(" AND ")
+    }
+}
+
+/// A query of short terms only (or none): the newest matching messages, score 0.
+fn newest(
+    conn: &Connection,
+    from: &str,
+    mut sql: Conditions,
+    limit: u32,
+) -> CacheResult<Vec<(i64, f64)>> {
+    let statement = format!(
+        "SELECT m.row_id FROM {from} WHERE {}
+         ORDER BY m.ts DESC, m.row_id DESC LIMIT ?{}",
+        sql.clause(),
+        sql.next()
+    );
+    sql.params.push(Value::Integer(i64::from(limit)));
+    let mut stmt = conn.prepare_cached(&statement)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(sql.params), |row| {
+        Ok((row.get(0)?, 0.0))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A ranked query: the newest [`CANDIDATES`] matches that pass the filters, ordered by
+/// their BM25 score (see `cache::bm25`), then newest first. `phrases` are the long terms,
+/// as FTS5 phrases and folded.
+fn best(
+    conn: &Connection,
+    from: &str,
+    mut sql: Conditions,
+    phrases: &[(String, String)],
+    limit: u32,
+) -> CacheResult<Vec<(i64, f64)>> {
+    let statement = format!(
+        "SELECT m.row_id, m.ts, message_fts.text, message_fts.files FROM {from}
+         WHERE {} ORDER BY message_fts.rowid DESC LIMIT ?{}",
+        sql.clause(),
+        sql.next()
+    );
+    sql.params.push(Value::Integer(i64::from(CANDIDATES)));
+    let mut stmt = conn.prepare_cached(&statement)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(sql.params))?;
+    let mut candidates: Vec<(i64, i64, String, String)> = Vec::new();
+    while let Some(row) = rows.next()? {
+        candidates.push((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?));
+    }
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(corpus) = Corpus::read(conn)? else {
+        return Ok(Vec::new());
+    };
+    let weighted: Vec<(String, f64)> = phrases
+        .iter()
+        .map(|(phrase, folded)| Ok((folded.clone(), corpus.idf(conn, phrase)?)))
+        .collect::<CacheResult<_>>()?;
+    let mut scored: Vec<(f64, i64, i64)> = candidates
+        .into_iter()
+        .map(|(row_id, ts, text, files)| (corpus.score(&text, &files, &weighted), ts, row_id))
+        .collect();
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| b.1.cmp(&a.1))
+            .then_with(|| b.2.cmp(&a.2))
+    });
+    Ok(scored
+        .into_iter()
+        .take(limit as usize)
+        .map(|(score, _, row_id)| (row_id, score))
+        .collect())
 }
 
 /// A term as an FTS5 string: in double quotes, inner quotes doubled, so that nothing in

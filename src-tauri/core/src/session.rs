@@ -6,17 +6,18 @@
 //! by seq (and merges a local echo with its own event by client id). Order is the server's
 //! seq. A live event beyond the cursor means a gap, which a `sync` fills.
 
-use crate::client::Core;
+use crate::client::{Command, Core};
 use crate::connection::Socket;
+use crate::error::{CoreError, CoreResult};
 use crate::events::CoreEvent;
 use futures_util::{SinkExt, StreamExt};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use tidings_shared::{
-    ClientEnvelope, ClientFrame, ClientMessageId, ConversationChanges, ErrorBody, ServerEnvelope,
-    ServerFrame,
+    ClientEnvelope, ClientFrame, ClientMessageId, ConversationChanges, ConversationId, ErrorBody,
+    EventBody, Seq, ServerEnvelope, ServerFrame,
 };
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -24,8 +25,9 @@ use tokio_tungstenite::tungstenite::Message;
 const PING_EVERY: Duration = Duration::from_secs(15);
 /// Nothing heard for this long (the server pings every 20 s): the link is dead.
 const SILENCE_LIMIT: Duration = Duration::from_secs(45);
-/// A pause between sync pages, so a large backfill does not starve live traffic.
-const PAGE_PAUSE: Duration = Duration::from_millis(5);
+/// Events per sync page: big enough to amortise a transaction, small enough that live
+/// events wait at most one page's apply (the server's default).
+const SYNC_PAGE: u32 = tidings_shared::limits::SYNC_PAGE_DEFAULT;
 
 struct State {
     /// Client ids sent on this connection and not yet answered.
@@ -34,6 +36,15 @@ struct State {
     syncing: bool,
     again: bool,
     fetched: u64,
+    /// Requests sent on this connection and awaiting their answer, by envelope id. If the
+    /// connection drops first, dropping them tells the waiters.
+    requests: HashMap<String, oneshot::Sender<CoreResult<ServerFrame>>>,
+    next_request: u64,
+    /// The cursors the sync in flight asked from; the next page asks from these moved up
+    /// to the `through` of each conversation in the reply.
+    sync_from: BTreeMap<ConversationId, Seq>,
+    /// The next sync page is already asked for.
+    prefetched: bool,
 }
 
 /// Serves one connection until it drops or `stop` is set; returns why it ended.
@@ -41,7 +52,7 @@ pub(crate) async fn serve(
     core: &Core,
     socket: Socket,
     stop: &mut watch::Receiver<bool>,
-    commands: &mut mpsc::UnboundedReceiver<ClientFrame>,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
 ) -> String {
     let (mut sink, mut stream) = socket.split();
     let mut state = State {
@@ -49,6 +60,10 @@ pub(crate) async fn serve(
         syncing: false,
         again: false,
         fetched: 0,
+        requests: HashMap::new(),
+        next_request: 0,
+        sync_from: BTreeMap::new(),
+        prefetched: false,
     };
     let mut ping = tokio::time::interval(PING_EVERY);
     let (retry_tx, mut retry_rx) = mpsc::unbounded_channel::<()>();
@@ -75,7 +90,18 @@ pub(crate) async fn serve(
                 Ok(Some(Err(e))) => return format!("connection lost: {e}"),
                 Ok(Some(Ok(Message::Text(text)))) => {
                     match serde_json::from_str::<ServerEnvelope>(text.as_str()) {
-                        Ok(envelope) => handle(core, &mut state, &mut outgoing, &retry_tx, envelope).await,
+                        Ok(envelope) => {
+                            // Ask for the next sync page before applying this one, so that
+                            // the server reads it while the cache writes.
+                            if let Some(next) = next_sync_page(&mut state, &envelope) {
+                                if let Ok(text) = serde_json::to_string(&next) {
+                                    if let Err(e) = sink.send(Message::text(text)).await {
+                                        return format!("send failed: {e}");
+                                    }
+                                }
+                            }
+                            handle(core, &mut state, &mut outgoing, &retry_tx, envelope).await
+                        }
                         Err(e) => tracing::warn!(error = %e, "unreadable frame from the server"),
                     }
                 }
@@ -86,7 +112,7 @@ pub(crate) async fn serve(
             },
             _ = core.inner.outbox_kick.notified() => flush_outbox(core, &mut state, &mut outgoing).await,
             Some(()) = retry_rx.recv() => flush_outbox(core, &mut state, &mut outgoing).await,
-            Some(frame) = commands.recv() => outgoing.push(ClientEnvelope { id: None, frame }),
+            Some(command) = commands.recv() => outgoing.push(envelope_for(&mut state, command)),
             _ = ping.tick() => {
                 if let Err(e) = sink.send(Message::Ping(Default::default())).await {
                     return format!("ping failed: {e}");
@@ -100,6 +126,54 @@ pub(crate) async fn serve(
     }
 }
 
+/// The envelope for a command; a request gets an id (`req:<n>`) to match its answer.
+fn envelope_for(state: &mut State, command: Command) -> ClientEnvelope {
+    let Some(reply) = command.reply else {
+        return ClientEnvelope {
+            id: None,
+            frame: command.frame,
+        };
+    };
+    state.next_request += 1;
+    let id = format!("req:{}", state.next_request);
+    state.requests.insert(id.clone(), reply);
+    ClientEnvelope {
+        id: Some(id),
+        frame: command.frame,
+    }
+}
+
+fn sync_request(state: &State) -> ClientEnvelope {
+    ClientEnvelope {
+        id: Some("sync".into()),
+        frame: ClientFrame::Sync {
+            cursors: state.sync_from.clone(),
+            limit: Some(SYNC_PAGE),
+        },
+    }
+}
+
+/// For a sync page that says `more`: the request for the next page, to send at once.
+fn next_sync_page(state: &mut State, envelope: &ServerEnvelope) -> Option<ClientEnvelope> {
+    let ServerFrame::Sync {
+        conversations,
+        more: true,
+    } = &envelope.frame
+    else {
+        return None;
+    };
+    if envelope.id.as_deref() != Some("sync") {
+        return None;
+    }
+    for changes in conversations {
+        state
+            .sync_from
+            .insert(changes.conversation.id.clone(), changes.through);
+    }
+    state.prefetched = true;
+    Some(sync_request(state))
+}
+
 async fn start_sync(core: &Core, state: &mut State, outgoing: &mut Vec<ClientEnvelope>) {
     if state.syncing {
         state.again = true;
@@ -108,13 +182,8 @@ async fn start_sync(core: &Core, state: &mut State, outgoing: &mut Vec<ClientEnv
     match core.blocking(|cache| cache.cursors()).await {
         Ok(cursors) => {
             state.syncing = true;
-            outgoing.push(ClientEnvelope {
-                id: Some("sync".into()),
-                frame: ClientFrame::Sync {
-                    cursors,
-                    limit: None,
-                },
-            });
+            state.sync_from = cursors;
+            outgoing.push(sync_request(state));
         }
         Err(e) => tracing::error!(error = %e, "cannot read sync cursors"),
     }
@@ -151,6 +220,18 @@ async fn handle(
     retry: &mpsc::UnboundedSender<()>,
     envelope: ServerEnvelope,
 ) {
+    if let Some(reply) = envelope
+        .id
+        .as_deref()
+        .and_then(|id| state.requests.remove(id))
+    {
+        let answer = match envelope.frame {
+            ServerFrame::Error(error) => Err(CoreError::Server(error)),
+            frame => Ok(frame),
+        };
+        let _ = reply.send(answer);
+        return;
+    }
     match envelope.frame {
         ServerFrame::Sync {
             conversations,
@@ -161,10 +242,13 @@ async fn handle(
                 fetched: state.fetched,
                 more,
             });
+            if std::mem::take(&mut state.prefetched) {
+                // The next page is on its way (see `next_sync_page`).
+                return;
+            }
             state.syncing = false;
             if more || state.again {
                 state.again = false;
-                tokio::time::sleep(PAGE_PAUSE).await;
                 start_sync(core, state, outgoing).await;
             }
         }
@@ -214,6 +298,16 @@ async fn handle(
                     Ok(cache.cursor(&cid)? < seq)
                 })
                 .await;
+            if changes_membership(&event.body) {
+                // Sync pages carry summaries only with new events, and this one is applied
+                // already: fetch the list to learn who is in the group now, with what role.
+                let core = core.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = core.refresh_conversations().await {
+                        tracing::warn!(error = %e, "cannot refresh the conversation list");
+                    }
+                });
+            }
             core.maybe_notify(&conversation_id, &event).await;
             core.emit(CoreEvent::MessagesChanged { conversation_id });
             core.emit(CoreEvent::ConversationsChanged);
@@ -268,12 +362,29 @@ async fn handle(
         }
         ServerFrame::Presence(presence) => core.emit(CoreEvent::Presence(presence)),
         ServerFrame::Settings { .. } => start_sync(core, state, outgoing).await,
-        ServerFrame::Hello { .. }
-        | ServerFrame::Done { .. }
+        ServerFrame::Hello {
+            max_upload_bytes, ..
+        } => core
+            .inner
+            .max_upload_bytes
+            .store(max_upload_bytes, std::sync::atomic::Ordering::Relaxed),
+        ServerFrame::Done { .. }
         | ServerFrame::History { .. }
         | ServerFrame::PresenceList { .. }
         | ServerFrame::Pong { .. } => {}
     }
+}
+
+/// Whether an event changes a conversation's members, roles or title.
+fn changes_membership(body: &EventBody) -> bool {
+    matches!(
+        body,
+        EventBody::MembersAdded { .. }
+            | EventBody::MemberRemoved { .. }
+            | EventBody::MemberLeft { .. }
+            | EventBody::RoleChanged { .. }
+            | EventBody::Renamed { .. }
+    )
 }
 
 async fn apply_sync_page(core: &Core, state: &mut State, conversations: Vec<ConversationChanges>) {

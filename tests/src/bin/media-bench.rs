@@ -47,15 +47,7 @@ fn peak_rss_mib(pid: u32) -> Option<f64> {
 
 /// Deterministic chunk `i` of the file (generated on the fly: the bench holds no file).
 fn chunk(i: usize) -> Vec<u8> {
-    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..CHUNK)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
+    tidings_tests::noise(CHUNK, i as u64 + 1)
 }
 
 #[tokio::main]

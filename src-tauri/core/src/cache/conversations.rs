@@ -6,6 +6,12 @@
 //! last message, a rename), local echoes (a conversation you just wrote in comes first),
 //! receipts (forward-only, and a member has read their own messages), and the unread
 //! count recounted from the cached messages above the viewer's read mark.
+//!
+//! That brought-up-to-date summary is kept in `conversations.listed`, so the list (the
+//! first paint) reads one row per conversation. Triggers (schema migration 3) mark it
+//! stale when anything it is computed from changes; every write transaction recomputes
+//! the stale ones before committing ([`refresh_stale`]), and a reader that still finds one
+//! stale (a file written by an older build) computes it on the spot.
 
 use super::rows::newest_message;
 use super::{account, ensure_conversation, log, Cache, CacheResult};
@@ -44,18 +50,17 @@ impl Cache {
     /// its summary has been stored.
     pub fn conversation(&self, id: &ConversationId) -> CacheResult<Option<ConversationSummary>> {
         self.read(|tx| {
-            let stored: Option<Option<String>> = tx
+            let stored: Option<(Option<String>, Option<String>)> = tx
                 .query_row(
-                    "SELECT summary FROM conversations WHERE id = ?1",
+                    "SELECT summary, listed FROM conversations WHERE id = ?1",
                     [id.as_str()],
-                    |row| row.get(0),
+                    |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?;
-            let me = account(tx)?;
-            stored
-                .flatten()
-                .map(|json| current(tx, serde_json::from_str(&json)?, me.as_ref()))
-                .transpose()
+            match stored {
+                Some((Some(summary), listed)) => Ok(Some(listed_or_current(tx, &summary, listed)?)),
+                _ => Ok(None),
+            }
         })
     }
 
@@ -71,14 +76,15 @@ impl Cache {
     /// count stands, plus what arrived since.
     pub fn conversations(&self) -> CacheResult<Vec<ConversationSummary>> {
         self.read(|tx| {
-            let me = account(tx)?;
-            let mut stmt =
-                tx.prepare("SELECT summary FROM conversations WHERE summary IS NOT NULL")?;
+            let mut stmt = tx.prepare_cached(
+                "SELECT summary, listed FROM conversations WHERE summary IS NOT NULL",
+            )?;
             let mut rows = stmt.query([])?;
             let mut list = Vec::new();
             while let Some(row) = rows.next()? {
-                let json: String = row.get(0)?;
-                list.push(current(tx, serde_json::from_str(&json)?, me.as_ref())?);
+                let summary: String = row.get(0)?;
+                let listed: Option<String> = row.get(1)?;
+                list.push(listed_or_current(tx, &summary, listed)?);
             }
             list.sort_by(|a, b| {
                 b.last_activity
@@ -136,6 +142,46 @@ impl Cache {
                 .optional()?)
         })
     }
+}
+
+/// Recomputes every stale `listed` summary (see the module documentation). Called at the
+/// end of every write transaction, so it costs one indexed look-up when nothing changed.
+pub(super) fn refresh_stale(conn: &Connection) -> CacheResult<()> {
+    let stale: Vec<(String, String)> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, summary FROM conversations
+             WHERE listed IS NULL AND summary IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let me = account(conn)?;
+    let mut store = conn.prepare_cached("UPDATE conversations SET listed = ?2 WHERE id = ?1")?;
+    for (id, summary) in stale {
+        let now = current(conn, serde_json::from_str(&summary)?, me.as_ref())?;
+        store.execute((id, serde_json::to_string(&now)?))?;
+    }
+    Ok(())
+}
+
+/// The summary as listed: the kept one, or computed now when it is stale (rare: only a
+/// write from outside this code leaves one).
+fn listed_or_current(
+    conn: &Connection,
+    summary: &str,
+    listed: Option<String>,
+) -> CacheResult<ConversationSummary> {
+    if let Some(listed) = listed {
+        return Ok(serde_json::from_str(&listed)?);
+    }
+    current(
+        conn,
+        serde_json::from_str(summary)?,
+        account(conn)?.as_ref(),
+    )
 }
 
 fn store_receipt(
@@ -213,10 +259,10 @@ fn current(
 fn newer_title(conn: &Connection, id: &ConversationId, after: Seq) -> CacheResult<Option<String>> {
     let body: Option<String> = conn
         .query_row(
-            "SELECT m.body FROM messages m JOIN events e
-                ON e.conversation_id = m.conversation_id AND e.seq = m.seq
-             WHERE m.conversation_id = ?1 AND e.kind = 'renamed' AND m.seq > ?2
-             ORDER BY m.seq DESC LIMIT 1",
+            "SELECT m.body FROM events e JOIN messages m
+                ON m.conversation_id = e.conversation_id AND m.seq = e.seq
+             WHERE e.conversation_id = ?1 AND e.kind = 'renamed' AND e.seq > ?2
+             ORDER BY e.seq DESC LIMIT 1",
             (id.as_str(), after),
             |row| row.get(0),
         )

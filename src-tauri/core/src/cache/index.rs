@@ -13,7 +13,7 @@
 //! letters and the Vietnamese block) and combining marks, like the trigram tokenizer's
 //! `remove_diacritics`.
 
-use super::CacheResult;
+use super::{exec, query_one, CacheResult};
 use rusqlite::{Connection, OptionalExtension};
 use tidings_shared::EventBody;
 
@@ -21,13 +21,13 @@ use tidings_shared::EventBody;
 /// undeleted message, removes anything else.
 pub(super) fn update(conn: &Connection, row_id: i64) -> CacheResult<()> {
     remove(conn, row_id)?;
-    let row: Option<(String, String, bool)> = conn
-        .query_row(
-            "SELECT kind, body, seq IS NOT NULL FROM messages WHERE row_id = ?1",
-            [row_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String, bool)> = query_one(
+        conn,
+        "SELECT kind, body, seq IS NOT NULL FROM messages WHERE row_id = ?1",
+        [row_id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )
+    .optional()?;
     let Some((kind, body, sent)) = row else {
         return Ok(());
     };
@@ -41,17 +41,29 @@ pub(super) fn update(conn: &Connection, row_id: i64) -> CacheResult<()> {
     Ok(())
 }
 
+/// Indexes a row that was just inserted (nothing to remove first, nothing to read back).
+pub(super) fn add(conn: &Connection, row_id: i64, body: &EventBody) -> CacheResult<()> {
+    if let Some((text, files)) = searchable(body) {
+        insert(conn, row_id, &text, &files)?;
+    }
+    Ok(())
+}
+
 /// Takes the row out of the index (nothing happens if it is not in it).
 pub(super) fn remove(conn: &Connection, row_id: i64) -> CacheResult<()> {
-    conn.execute("DELETE FROM message_fts WHERE rowid = ?1", [row_id])?;
-    conn.execute("DELETE FROM message_folded WHERE row_id = ?1", [row_id])?;
+    exec(conn, "DELETE FROM message_fts WHERE rowid = ?1", [row_id])?;
+    exec(
+        conn,
+        "DELETE FROM message_folded WHERE row_id = ?1",
+        [row_id],
+    )?;
     Ok(())
 }
 
 /// Rebuilds the whole index from the messages (after the migration that created it).
 pub(super) fn rebuild(conn: &Connection) -> CacheResult<()> {
-    conn.execute("DELETE FROM message_fts", [])?;
-    conn.execute("DELETE FROM message_folded", [])?;
+    exec(conn, "DELETE FROM message_fts", [])?;
+    exec(conn, "DELETE FROM message_folded", [])?;
     let mut stmt = conn
         .prepare("SELECT row_id, body FROM messages WHERE kind = 'message' AND seq IS NOT NULL")?;
     let mut rows = stmt.query([])?;
@@ -70,11 +82,13 @@ pub(super) fn rebuild(conn: &Connection) -> CacheResult<()> {
 }
 
 fn insert(conn: &Connection, row_id: i64, text: &str, files: &str) -> CacheResult<()> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO message_fts (rowid, text, files) VALUES (?1, ?2, ?3)",
         (row_id, text, files),
     )?;
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO message_folded (row_id, folded) VALUES (?1, ?2)",
         (row_id, fold(&format!("{text}\n{files}"))),
     )?;
@@ -154,6 +168,10 @@ impl Folded {
 }
 
 fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
     for lower in c.to_lowercase() {
         if ('\u{300}'..='\u{36f}').contains(&lower) {
             continue;

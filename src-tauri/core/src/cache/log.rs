@@ -21,7 +21,7 @@
 //! deletion unindexes it.
 
 use super::rows::{self, SentMessage, CACHED_COLUMNS};
-use super::{ensure_conversation, index, Cache, CacheResult, CachedMessage};
+use super::{ensure_conversation, exec, index, query_one, Cache, CacheResult, CachedMessage};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;
 use tidings_shared::{ConversationId, Event, EventBody, ReactionSummary, Seq, UserId};
@@ -144,14 +144,14 @@ impl Cache {
 }
 
 pub(super) fn cursor(conn: &Connection, id: &ConversationId) -> CacheResult<Seq> {
-    Ok(conn
-        .query_row(
-            "SELECT cursor FROM conversations WHERE id = ?1",
-            [id.as_str()],
-            |row| row.get(0),
-        )
-        .optional()?
-        .unwrap_or(0))
+    Ok(query_one(
+        conn,
+        "SELECT cursor FROM conversations WHERE id = ?1",
+        [id.as_str()],
+        |row| row.get(0),
+    )
+    .optional()?
+    .unwrap_or(0))
 }
 
 /// Raises the cursor to at least `through`, then over every contiguous seq held above it.
@@ -168,7 +168,8 @@ pub(super) fn walk_cursor(conn: &Connection, id: &ConversationId, through: Seq) 
         }
         cursor = seq;
     }
-    conn.execute(
+    exec(
+        conn,
         "UPDATE conversations SET cursor = ?2 WHERE id = ?1 AND cursor < ?2",
         (id.as_str(), cursor),
     )?;
@@ -184,7 +185,8 @@ pub(super) fn hold(
     sender: &UserId,
     ts: i64,
 ) -> CacheResult<bool> {
-    let inserted = conn.execute(
+    let inserted = exec(
+        conn,
         "INSERT OR IGNORE INTO events (conversation_id, seq, kind, sender, ts)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         (cid.as_str(), seq, kind, sender.as_str(), ts),
@@ -213,7 +215,8 @@ fn apply_event(conn: &Connection, cid: &ConversationId, event: &Event) -> CacheR
             added,
         } => apply_reaction(conn, cid, *target, event, emoji, *added),
         _ => {
-            conn.execute(
+            exec(
+                conn,
                 "INSERT OR IGNORE INTO messages
                     (conversation_id, seq, sender, ts, kind, status, body)
                  VALUES (?1, ?2, ?3, ?4, 'system', 'sent', ?5)",
@@ -244,24 +247,25 @@ fn apply_message(conn: &Connection, cid: &ConversationId, event: &Event) -> Cach
         return merge_repeat(conn, held, &event.body);
     }
     let client = client_id.to_string();
-    let owner: Option<(i64, Option<Seq>)> = conn
-        .query_row(
-            "SELECT row_id, seq FROM messages
+    let owner: Option<(i64, Option<Seq>)> = query_one(
+        conn,
+        "SELECT row_id, seq FROM messages
              WHERE conversation_id = ?1 AND sender = ?2 AND client_id = ?3",
-            (cid.as_str(), event.sender.as_str(), &client),
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
+        (cid.as_str(), event.sender.as_str(), &client),
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+    .optional()?;
     let body = serde_json::to_string(&event.body)?;
     let row_id = match owner {
         // The local echo of this message: it is sent now.
         Some((row_id, None)) => {
-            conn.execute(
+            exec(
+                conn,
                 "UPDATE messages SET seq = ?2, ts = ?3, status = 'sent', error = NULL
                  WHERE row_id = ?1",
                 (row_id, event.seq, event.ts),
             )?;
-            conn.execute("DELETE FROM outbox WHERE client_id = ?1", [&client])?;
+            exec(conn, "DELETE FROM outbox WHERE client_id = ?1", [&client])?;
             row_id
         }
         // The server never gives one client id two seqs; keep the first.
@@ -273,11 +277,16 @@ fn apply_message(conn: &Connection, cid: &ConversationId, event: &Event) -> Cach
             );
             return Ok(());
         }
+        // New: one insert with everything, and straight into the index (the common case
+        // of a sync page).
         None => {
-            conn.execute(
+            let (deleted, has_attachment) = rows::flags(&event.body);
+            exec(
+                conn,
                 "INSERT INTO messages
-                    (conversation_id, seq, client_id, sender, ts, kind, status, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'message', 'sent', ?6)",
+                    (conversation_id, seq, client_id, sender, ts, kind, status, body,
+                     deleted, has_attachment, text_seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'message', 'sent', ?6, ?7, ?8, ?2)",
                 (
                     cid.as_str(),
                     event.seq,
@@ -285,9 +294,12 @@ fn apply_message(conn: &Connection, cid: &ConversationId, event: &Event) -> Cach
                     event.sender.as_str(),
                     event.ts,
                     &body,
+                    deleted,
+                    has_attachment,
                 ),
             )?;
-            conn.last_insert_rowid()
+            let row_id = conn.last_insert_rowid();
+            return index::add(conn, row_id, &event.body);
         }
     };
     rows::save_body(conn, row_id, &event.body, event.seq)?;
@@ -409,18 +421,19 @@ fn apply_reaction(
     else {
         return Ok(());
     };
-    let decided: Option<Seq> = conn
-        .query_row(
-            "SELECT seq FROM reaction_marks
+    let decided: Option<Seq> = query_one(
+        conn,
+        "SELECT seq FROM reaction_marks
              WHERE conversation_id = ?1 AND target = ?2 AND emoji = ?3 AND user_id = ?4",
-            (cid.as_str(), target, emoji, event.sender.as_str()),
-            |row| row.get(0),
-        )
-        .optional()?;
+        (cid.as_str(), target, emoji, event.sender.as_str()),
+        |row| row.get(0),
+    )
+    .optional()?;
     if decided.is_some_and(|seq| seq >= event.seq) {
         return Ok(());
     }
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO reaction_marks (conversation_id, target, emoji, user_id, seq)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT DO UPDATE SET seq = excluded.seq",

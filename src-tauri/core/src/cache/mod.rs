@@ -15,12 +15,14 @@
 //! - `outbox` — durable sends and their local echoes;
 //! - `index` — keeping the full-text index in step with the messages (queried by
 //!   [`crate::search`]);
+//! - `bm25` — ranking search candidates as FTS5's `bm25()` would, without its full scan;
 //! - `rows` — the stored form of a message row.
 //!
 //! The file runs in WAL mode (readers never block the writer) with `synchronous=NORMAL`:
 //! a crash of the app never loses a committed transaction; a power cut can lose the last
 //! few, which sync and the server's idempotent `send` make good again.
 
+pub(crate) mod bm25;
 mod conversations;
 pub(crate) mod index;
 mod log;
@@ -61,7 +63,8 @@ pub enum CacheError {
 pub type CacheResult<T> = Result<T, CacheError>;
 
 /// Where a message of the conversation view stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "core.ts")]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     /// Written locally, in the outbox, not yet acknowledged by the server.
@@ -108,7 +111,8 @@ pub struct OutboxItem {
 
 /// One row of the conversation view: a message (sent, or a local echo) or a system event,
 /// as it is now.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, export_to = "core.ts")]
 pub struct CachedMessage {
     /// The conversation it belongs to.
     pub conversation_id: ConversationId,
@@ -156,6 +160,13 @@ impl Cache {
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Reading: map the file instead of copying pages through read() (the first
+        // MMAP_SIZE bytes, the hot part of a large cache), keep a bigger page cache, and
+        // sort in memory. Measured in docs/BENCHMARKS.md, "Client cache".
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
+        conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         schema::migrate(&mut conn)?;
         Ok(Cache {
             conn: Mutex::new(conn),
@@ -193,6 +204,8 @@ impl Cache {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
+        // Whatever `f` changed, the list as shown follows in the same transaction.
+        conversations::refresh_stale(&tx)?;
         tx.commit()?;
         Ok(value)
     }
@@ -211,6 +224,37 @@ impl Cache {
 }
 
 const ACCOUNT_KEY: &str = "account";
+/// How much of the file is memory-mapped (bytes).
+const MMAP_SIZE: i64 = 256 * 1024 * 1024;
+/// The page cache, in KiB.
+const PAGE_CACHE_KIB: i64 = 32 * 1024;
+/// Prepared statements kept per connection (the search and list queries are reused).
+const STATEMENT_CACHE: usize = 128;
+
+/// `execute` through the connection's prepared-statement cache: applying a sync page runs
+/// the same few statements thousands of times, and parsing them each time cost more than
+/// running them.
+pub(super) fn exec<P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
+/// `query_row` through the prepared-statement cache (see [`exec`]).
+pub(super) fn query_one<T, P, F>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    f: F,
+) -> rusqlite::Result<T>
+where
+    P: rusqlite::Params,
+    F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+{
+    conn.prepare_cached(sql)?.query_row(params, f)
+}
 
 fn set_meta(conn: &Connection, key: &str, value: &str) -> CacheResult<()> {
     conn.execute(

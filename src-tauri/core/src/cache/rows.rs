@@ -1,7 +1,7 @@
 //! The stored form of a row of the conversation view (`messages` table), and the small
 //! conversions between it and the public types.
 
-use super::{CacheResult, CachedMessage, MessageStatus};
+use super::{exec, query_one, CacheResult, CachedMessage, MessageStatus};
 use rusqlite::{Connection, OptionalExtension, Row};
 use tidings_shared::{ConversationId, ErrorBody, Event, EventBody, MediaInfo, Seq, UserId};
 
@@ -65,20 +65,20 @@ pub(super) fn sent_message(
     cid: &ConversationId,
     seq: Seq,
 ) -> CacheResult<Option<SentMessage>> {
-    let found = conn
-        .query_row(
-            "SELECT row_id, body, COALESCE(text_seq, seq) FROM messages
+    let found = query_one(
+        conn,
+        "SELECT row_id, body, COALESCE(text_seq, seq) FROM messages
              WHERE conversation_id = ?1 AND seq = ?2 AND kind = 'message'",
-            (cid.as_str(), seq),
-            |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, Seq>(2)?,
-                ))
-            },
-        )
-        .optional()?;
+        (cid.as_str(), seq),
+        |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Seq>(2)?,
+            ))
+        },
+    )
+    .optional()?;
     found
         .map(|(row_id, body, text_seq)| {
             Ok(SentMessage {
@@ -91,21 +91,27 @@ pub(super) fn sent_message(
 }
 
 /// Stores the new state of a message row (its body and the columns derived from it).
-pub(super) fn save_body(
-    conn: &Connection,
-    row_id: i64,
-    body: &EventBody,
-    text_seq: Seq,
-) -> CacheResult<()> {
-    let (deleted, has_attachment) = match body {
+/// A body's `deleted` and `has_attachment` columns.
+pub(super) fn flags(body: &EventBody) -> (bool, bool) {
+    match body {
         EventBody::Message {
             deleted,
             attachments,
             ..
         } => (*deleted, !attachments.is_empty()),
         _ => (false, false),
-    };
-    conn.execute(
+    }
+}
+
+pub(super) fn save_body(
+    conn: &Connection,
+    row_id: i64,
+    body: &EventBody,
+    text_seq: Seq,
+) -> CacheResult<()> {
+    let (deleted, has_attachment) = flags(body);
+    exec(
+        conn,
         "UPDATE messages SET body = ?2, deleted = ?3, has_attachment = ?4, text_seq = ?5
          WHERE row_id = ?1",
         (
@@ -124,22 +130,22 @@ pub(super) fn newest_message(
     conn: &Connection,
     cid: &ConversationId,
 ) -> CacheResult<Option<Event>> {
-    let found = conn
-        .query_row(
-            "SELECT seq, ts, sender, body FROM messages
+    let found = query_one(
+        conn,
+        "SELECT seq, ts, sender, body FROM messages
              WHERE conversation_id = ?1 AND kind = 'message' AND seq IS NOT NULL
              ORDER BY seq DESC LIMIT 1",
-            [cid.as_str()],
-            |row| {
-                Ok((
-                    row.get::<_, Seq>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            },
-        )
-        .optional()?;
+        [cid.as_str()],
+        |row| {
+            Ok((
+                row.get::<_, Seq>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        },
+    )
+    .optional()?;
     found
         .map(|(seq, ts, sender, body)| {
             Ok(Event {
@@ -155,7 +161,8 @@ pub(super) fn newest_message(
 /// Remembers file descriptions, so an echo that names the file by id can show it.
 pub(super) fn remember_media(conn: &Connection, media: &[MediaInfo]) -> CacheResult<()> {
     for info in media {
-        conn.execute(
+        exec(
+            conn,
             "INSERT INTO media (id, info) VALUES (?1, ?2)
              ON CONFLICT (id) DO UPDATE SET info = excluded.info",
             (info.id.as_str(), serde_json::to_string(info)?),
@@ -166,8 +173,8 @@ pub(super) fn remember_media(conn: &Connection, media: &[MediaInfo]) -> CacheRes
 
 /// The description of a file, if the cache has seen it.
 pub(super) fn media(conn: &Connection, id: &str) -> CacheResult<Option<MediaInfo>> {
-    let info: Option<String> = conn
-        .query_row("SELECT info FROM media WHERE id = ?1", [id], |row| {
+    let info: Option<String> =
+        query_one(conn, "SELECT info FROM media WHERE id = ?1", [id], |row| {
             row.get(0)
         })
         .optional()?;

@@ -9,7 +9,7 @@
 //! Some steps need Rust as well as SQL (SQLite has no function to fold accents for the
 //! short-query search fallback); [`after_migration`] runs them in the same transaction.
 
-use super::{index, CacheError, CacheResult};
+use super::{conversations, index, CacheError, CacheResult};
 use rusqlite::{Connection, Transaction};
 
 /// Migration 1, the first released schema: conversations, the log, read marks, the
@@ -130,8 +130,84 @@ CREATE TABLE message_folded (
 );
 "#;
 
+/// Migration 3, speed at 100,000+ messages (docs/BENCHMARKS.md, "Client cache"):
+///
+/// - `conversations.listed`: each conversation as the list shows it (the stored summary
+///   brought up to date with the cache, as JSON), so the list reads one row per
+///   conversation instead of recounting unread messages from the log. NULL means stale:
+///   the triggers below set it whenever something it is computed from changes (even
+///   when a build without this code writes), every write transaction recomputes the
+///   stale ones before it commits, and a reader that still finds one computes it.
+/// - `events_renamed`: the newest `renamed` event of a conversation in one step.
+/// - `messages_by_ts`: sent messages newest first, for queries too short to rank;
+///   `messages_with_files`: the same for those with attachments (the "files" filter).
+const V3_LIST_AND_SEARCH_SPEED: &str = r#"
+ALTER TABLE conversations ADD COLUMN listed TEXT;
+CREATE INDEX conversations_stale ON conversations (id)
+    WHERE listed IS NULL AND summary IS NOT NULL;
+
+CREATE TRIGGER conversations_changed AFTER UPDATE OF summary, cursor ON conversations
+BEGIN
+    UPDATE conversations SET listed = NULL WHERE id = NEW.id;
+END;
+CREATE TRIGGER messages_inserted AFTER INSERT ON messages
+BEGIN
+    UPDATE conversations SET listed = NULL
+    WHERE id = NEW.conversation_id AND listed IS NOT NULL;
+END;
+CREATE TRIGGER messages_updated AFTER UPDATE ON messages
+BEGIN
+    UPDATE conversations SET listed = NULL
+    WHERE id IN (OLD.conversation_id, NEW.conversation_id) AND listed IS NOT NULL;
+END;
+CREATE TRIGGER messages_deleted AFTER DELETE ON messages
+BEGIN
+    UPDATE conversations SET listed = NULL
+    WHERE id = OLD.conversation_id AND listed IS NOT NULL;
+END;
+CREATE TRIGGER events_inserted AFTER INSERT ON events
+BEGIN
+    UPDATE conversations SET listed = NULL
+    WHERE id = NEW.conversation_id AND listed IS NOT NULL;
+END;
+CREATE TRIGGER events_deleted AFTER DELETE ON events
+BEGIN
+    UPDATE conversations SET listed = NULL
+    WHERE id = OLD.conversation_id AND listed IS NOT NULL;
+END;
+CREATE TRIGGER receipts_inserted AFTER INSERT ON receipts
+BEGIN
+    UPDATE conversations SET listed = NULL
+    WHERE id = NEW.conversation_id AND listed IS NOT NULL;
+END;
+CREATE TRIGGER receipts_updated AFTER UPDATE ON receipts
+BEGIN
+    UPDATE conversations SET listed = NULL
+    WHERE id IN (OLD.conversation_id, NEW.conversation_id) AND listed IS NOT NULL;
+END;
+CREATE TRIGGER receipts_deleted AFTER DELETE ON receipts
+BEGIN
+    UPDATE conversations SET listed = NULL
+    WHERE id = OLD.conversation_id AND listed IS NOT NULL;
+END;
+-- Unread counts depend on whose account this is.
+CREATE TRIGGER account_inserted AFTER INSERT ON meta WHEN NEW.key = 'account'
+BEGIN
+    UPDATE conversations SET listed = NULL WHERE listed IS NOT NULL;
+END;
+CREATE TRIGGER account_updated AFTER UPDATE ON meta WHEN NEW.key = 'account'
+BEGIN
+    UPDATE conversations SET listed = NULL WHERE listed IS NOT NULL;
+END;
+
+CREATE INDEX events_renamed ON events (conversation_id, seq) WHERE kind = 'renamed';
+CREATE INDEX messages_by_ts ON messages (ts) WHERE seq IS NOT NULL;
+CREATE INDEX messages_with_files ON messages (ts)
+    WHERE has_attachment = 1 AND seq IS NOT NULL;
+"#;
+
 /// Every migration, in order: entry `i` takes a file from version `i` to `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_SEARCH];
+pub(super) const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_SEARCH, V3_LIST_AND_SEARCH_SPEED];
 
 /// The schema version this build writes: the number of migrations.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -180,6 +256,8 @@ fn after_migration(tx: &Transaction<'_>, version: u32) -> CacheResult<()> {
     match version {
         // Index every message an older build cached.
         2 => index::rebuild(tx),
+        // Fill in the list as shown.
+        3 => conversations::refresh_stale(tx),
         _ => Ok(()),
     }
 }

@@ -99,6 +99,65 @@ fn a_version_1_file_migrates_without_losing_messages() -> TestResult {
 }
 
 #[test]
+fn a_version_2_file_migrates_and_lists_its_conversations() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("cache.sqlite3");
+    {
+        // A build with search but without the kept list.
+        let mut conn = Connection::open(&path)?;
+        schema::migrate_to(&mut conn, 2)?;
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('account', 'ana')",
+            [],
+        )?;
+        conn.execute(
+            "INSERT INTO conversations (id, summary, cursor) VALUES ('c1', ?1, 3)",
+            [serde_json::to_string(&summary(
+                "c1",
+                1,
+                1_000,
+                &["ana", "bob"],
+            ))?],
+        )?;
+        for e in [msg(2, "bob", "salut"), msg(3, "bob", "ça va ?")] {
+            conn.execute(
+                "INSERT INTO events (conversation_id, seq, kind, sender, ts)
+                 VALUES ('c1', ?1, 'message', ?2, ?3)",
+                (e.seq, e.sender.as_str(), e.ts),
+            )?;
+            conn.execute(
+                "INSERT INTO messages (conversation_id, seq, sender, ts, kind, status, body)
+                 VALUES ('c1', ?1, ?2, ?3, 'message', 'sent', ?4)",
+                (
+                    e.seq,
+                    e.sender.as_str(),
+                    e.ts,
+                    serde_json::to_string(&e.body)?,
+                ),
+            )?;
+        }
+    }
+    let cache = Cache::open(&path)?;
+    assert_eq!(cache.schema_version()?, SCHEMA_VERSION);
+    let stale: i64 = cache.lock().query_row(
+        "SELECT COUNT(*) FROM conversations WHERE listed IS NULL AND summary IS NOT NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(stale, 0, "the migration fills in the list as shown");
+    let list = cache.conversations()?;
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].head, list[0].last_activity), (3, 3_000));
+    assert_eq!(list[0].unread_count, 2);
+    assert_eq!(list[0].last_message.as_ref().map(|m| m.seq), Some(3));
+    assert_eq!(texts(&cache, &cid("c1")), ["salut", "ça va ?"]);
+    // Writes keep it current from now on.
+    cache.set_read_mark(&cid("c1"), &user("ana"), 3, 3)?;
+    assert_eq!(cache.conversations()?[0].unread_count, 0);
+    Ok(())
+}
+
+#[test]
 fn a_file_from_a_newer_build_is_refused() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("cache.sqlite3");

@@ -268,3 +268,71 @@ fn echoes_become_searchable_once_sent() -> TestResult {
     assert_eq!(found(&f, &query("pineapple")), ["c2#4"]);
     Ok(())
 }
+
+#[test]
+fn scores_are_fts5_bm25_scores() -> TestResult {
+    let f = corpus()?;
+    f.cache.apply_events(
+        &cid("c3"),
+        &[
+            msg(1, "ana", "gram gram grammar and a telegram"),
+            msg_with_files(2, "bob", "the invoice", &["invoice-1.pdf", "Invoice-2.pdf"]),
+            msg(3, "ana", "un café, deux cafés, trois CAFÉS au lait"),
+        ],
+    )?;
+    for text in [
+        "telegram",
+        "gram",
+        "invoice",
+        "cafe",
+        "café lait",
+        "gram telegram",
+    ] {
+        let hits = f.cache.search(&query(text))?;
+        assert!(!hits.is_empty(), "{text}");
+        let conn = f.cache.lock();
+        let phrases: Vec<String> = text.split(' ').map(|t| format!("\"{t}\"")).collect();
+        let mut stmt = conn.prepare(
+            "SELECT m.conversation_id, m.seq, -bm25(message_fts, 1.0, 0.75)
+             FROM message_fts JOIN messages m ON m.row_id = message_fts.rowid
+             WHERE message_fts MATCH ?1",
+        )?;
+        let expected: Vec<(String, u64, f64)> = stmt
+            .query_map([phrases.join(" AND ")], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        assert_eq!(hits.len(), expected.len(), "{text}");
+        for hit in &hits {
+            let (_, _, score) = expected
+                .iter()
+                .find(|(c, s, _)| *c == hit.conversation_id.0 && *s == hit.seq)
+                .expect("FTS5 finds the same messages");
+            assert!(
+                (hit.score - score).abs() < 1e-9,
+                "{text}: {} vs FTS5 {score}",
+                hit.score
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn ranking_considers_the_newest_matches_past_the_bound() -> TestResult {
+    let f = Fixture::new();
+    let c = cid("c");
+    // One old message that says "needle" three times, then many newer with it once.
+    let mut events = vec![msg(1, "ana", "needle needle needle")];
+    events.extend((2..=1_200).map(|seq| msg(seq, "bob", "a needle in a long haystack of words")));
+    f.cache.apply_events(&c, &events)?;
+    let hits = f.cache.search(&query("needle"))?;
+    assert_eq!(hits.len(), 50);
+    assert!(hits.iter().all(|h| h.score > 0.0 && h.seq > 1));
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    // Filters pick their own newest matches: the old message is found in its range.
+    let mut old = query("needle");
+    old.until = Some(1_500);
+    assert_eq!(found(&f, &old), ["c#1"]);
+    Ok(())
+}
