@@ -86,7 +86,9 @@ impl MediaStore {
     }
 
     /// Stores the file at `path` (of `size` bytes) under `key`. Large files go up in
-    /// parts; a failure leaves nothing behind.
+    /// parts; a failure leaves nothing behind. The local store *moves* the file into
+    /// place when it is on the same filesystem (the spooled upload is not needed after),
+    /// which saves writing every byte a second time.
     pub async fn put_file(
         &self,
         key: &str,
@@ -95,7 +97,7 @@ impl MediaStore {
         content_type: &str,
     ) -> Result<(), StorageError> {
         match self {
-            Self::Local(root) => write_local(root, key, Source::File(path)).await,
+            Self::Local(root) => write_local(root, key, Source::Spool(path)).await,
             Self::S3 { client, bucket } if size <= PART_BYTES => {
                 let body = ByteStream::from_path(path)
                     .await
@@ -217,7 +219,8 @@ impl MediaStore {
 
 /// What a local object is written from.
 enum Source<'a> {
-    File(&'a Path),
+    /// A spooled upload, which may be moved.
+    Spool(&'a Path),
     Bytes(Vec<u8>),
 }
 
@@ -233,10 +236,15 @@ async fn write_local(root: &Path, key: &str, source: Source<'_>) -> Result<(), S
     let partial = partial_path(&target);
     let result = async {
         match source {
-            Source::File(path) => tokio::fs::copy(path, &partial)
-                .await
-                .map(|_| ())
-                .map_err(storage("copy"))?,
+            // A rename within one filesystem; across filesystems (EXDEV and the like) a copy.
+            Source::Spool(path) => {
+                if tokio::fs::rename(path, &partial).await.is_err() {
+                    tokio::fs::copy(path, &partial)
+                        .await
+                        .map(|_| ())
+                        .map_err(storage("copy"))?;
+                }
+            }
             Source::Bytes(bytes) => tokio::fs::write(&partial, bytes)
                 .await
                 .map_err(storage("write"))?,

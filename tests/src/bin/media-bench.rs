@@ -45,16 +45,21 @@ fn peak_rss_mib(pid: u32) -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Deterministic chunk `i` of the file (generated on the fly: the bench holds no file).
+/// Deterministic chunk `i` of the file (made on the fly: the bench holds no file): one
+/// block of noise, stamped with `i` so that no two chunks are equal. Cheap, so that the
+/// bench's own CPU does not compete with the server's.
 fn chunk(i: usize) -> Vec<u8> {
-    tidings_tests::noise(CHUNK, i as u64 + 1)
+    static BLOCK: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let mut chunk = BLOCK.get_or_init(|| tidings_tests::noise(CHUNK, 1)).clone();
+    chunk[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    chunk
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = args()?;
     let limit = ((args.mib + 1) * CHUNK).to_string();
-    let (world, _s3): (World, Option<S3Server>) = if args.s3 {
+    let (world, s3): (World, Option<S3Server>) = if args.s3 {
         let (w, s3) = World::start_with_s3(1, &["--max-upload-bytes", &limit])?;
         (w, Some(s3))
     } else {
@@ -79,6 +84,24 @@ async fn main() -> Result<()> {
         .collect();
 
     let n = args.mib;
+    // CPU seconds (user + system) of each process, to see who the bottleneck is.
+    let mut pids = vec![("server", pid), ("bench", std::process::id())];
+    if let Some(s3_pid) = s3.as_ref().and_then(|s3| s3.pid()) {
+        pids.push(("s3s-fs", s3_pid));
+    }
+    let cpu = || -> Vec<f64> {
+        pids.iter()
+            .map(|(_, p)| tidings_loadgen::procfs::cpu_secs(*p).unwrap_or(0.0))
+            .collect()
+    };
+    let spent = |before: &[f64], after: &[f64]| -> String {
+        pids.iter()
+            .zip(before.iter().zip(after))
+            .map(|((name, _), (b, a))| format!("{name} {:.2} s", a - b))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let cpu_start = cpu();
     let body = reqwest::Body::wrap_stream(futures_util::stream::iter(
         (0..n).map(|i| Ok::<_, std::io::Error>(chunk(i))),
     ));
@@ -105,6 +128,7 @@ async fn main() -> Result<()> {
         bail!("stored SHA-256 differs");
     }
     let rss_after_upload = peak_rss_mib(pid).unwrap_or(0.0);
+    let cpu_uploaded = cpu();
 
     let id = info["id"].as_str().context("id")?;
     let (_, links) = api
@@ -127,6 +151,7 @@ async fn main() -> Result<()> {
         bail!("downloaded bytes differ");
     }
     let peak = peak_rss_mib(pid).unwrap_or(0.0);
+    let cpu_downloaded = cpu();
     let mb = (n * CHUNK) as f64 / 1e6;
     let store = if args.s3 { "s3 (s3s-fs)" } else { "local dir" };
     println!("store             {store}");
@@ -138,6 +163,11 @@ async fn main() -> Result<()> {
     println!(
         "download          {:.1} MB/s ({download_secs:.2} s)",
         mb / download_secs
+    );
+    println!("upload CPU        {}", spent(&cpu_start, &cpu_uploaded));
+    println!(
+        "download CPU      {}",
+        spent(&cpu_uploaded, &cpu_downloaded)
     );
     println!("server peak RSS   {rss_before:.1} MiB before, {rss_after_upload:.1} MiB after upload, {peak:.1} MiB after download");
     println!(
