@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tidings_shared::{
     ClientFrame, ClientMessageId, ConversationId, ConversationSummary, CreateConversation,
-    LoginRequest, MediaId, RegisterRequest, Seq, ServerFrame, Session, UserProfile,
+    LoginRequest, MediaId, Presence, RegisterRequest, Seq, ServerFrame, Session, UserId,
+    UserProfile,
 };
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
@@ -56,6 +57,8 @@ pub(crate) struct Inner {
     pub(crate) online: AtomicBool,
     /// The largest upload the server accepts, from its `hello` (0 until known).
     pub(crate) max_upload_bytes: AtomicU64,
+    /// Everyone's presence as last heard (a `presence_list` on connecting, then changes).
+    pub(crate) presence: Mutex<HashMap<UserId, Presence>>,
     /// One token refresh at a time: a refresh token is single-use, and two concurrent
     /// refreshes with the same one would look like theft and revoke the sign-in.
     pub(crate) refreshing: tokio::sync::Mutex<()>,
@@ -107,6 +110,7 @@ impl Core {
                 pending_commands: Mutex::new(Some(receiver)),
                 online: AtomicBool::new(false),
                 max_upload_bytes: AtomicU64::new(0),
+                presence: Mutex::new(HashMap::new()),
                 refreshing: tokio::sync::Mutex::new(()),
                 uploads: Mutex::new(HashMap::new()),
                 downloads: tokio::sync::Mutex::new(HashMap::new()),
@@ -480,6 +484,18 @@ impl Core {
     /// Whether the live connection is up right now.
     pub fn is_online(&self) -> bool {
         self.inner.online.load(Ordering::Acquire)
+    }
+
+    /// Everyone I share a conversation with whose presence the server has told, as last
+    /// heard (for the list's presence dots; `presence` events follow the changes).
+    pub fn presence(&self) -> Vec<Presence> {
+        lock(&self.inner.presence).values().cloned().collect()
+    }
+
+    /// Records presence news and tells the UI.
+    pub(crate) fn presence_changed(&self, presence: Presence) {
+        lock(&self.inner.presence).insert(presence.user_id.clone(), presence.clone());
+        self.emit(CoreEvent::Presence(presence));
     }
 
     /// Who shows native notifications (the shell sets this; none means none are shown).

@@ -71,6 +71,11 @@ pub(crate) async fn serve(
 
     start_sync(core, &mut state, &mut outgoing).await;
     flush_outbox(core, &mut state, &mut outgoing).await;
+    // Who is around now; changes follow as `presence` frames.
+    outgoing.push(ClientEnvelope {
+        id: None,
+        frame: ClientFrame::PresenceQuery,
+    });
     loop {
         for envelope in outgoing.drain(..) {
             let Ok(text) = serde_json::to_string(&envelope) else {
@@ -360,7 +365,12 @@ async fn handle(
                 typing,
             });
         }
-        ServerFrame::Presence(presence) => core.emit(CoreEvent::Presence(presence)),
+        ServerFrame::Presence(presence) => core.presence_changed(presence),
+        ServerFrame::PresenceList { users } => {
+            for presence in users {
+                core.presence_changed(presence);
+            }
+        }
         ServerFrame::Settings { .. } => start_sync(core, state, outgoing).await,
         ServerFrame::Hello {
             max_upload_bytes, ..
@@ -368,10 +378,7 @@ async fn handle(
             .inner
             .max_upload_bytes
             .store(max_upload_bytes, std::sync::atomic::Ordering::Relaxed),
-        ServerFrame::Done { .. }
-        | ServerFrame::History { .. }
-        | ServerFrame::PresenceList { .. }
-        | ServerFrame::Pong { .. } => {}
+        ServerFrame::Done { .. } | ServerFrame::History { .. } | ServerFrame::Pong { .. } => {}
     }
 }
 
