@@ -21,6 +21,12 @@
 #                       writes target/bench-server/perf-<scenario>.data and a report.
 #   BENCH_APPENDFSYNC   Redis appendfsync policy (default: always).
 #   BENCH_INSTANCES     server instances (default: 2).
+#   BENCH_SERVER_BIN    server binary to run (default: the fresh release build), e.g. a
+#                       copy of the previous build, to compare before/after interleaved.
+#   BENCH_BUILD=0       do not build first (use the binaries already built, e.g. while
+#                       another build holds cargo's lock).
+#   BENCH_REDIS_DIR     keep Redis's data in this directory (default: a temporary one),
+#                       so that a later run with the same --user-prefix finds the accounts.
 #
 # The table and the JSON line are also saved in target/bench-server/<scenario>.txt.
 set -euo pipefail
@@ -42,7 +48,9 @@ esac
 # servers): scenario b needs over 10,000.
 ulimit -n "$(ulimit -Hn)"
 
-cargo build --release -p tidings-server -p tidings-loadgen
+if [ "${BENCH_BUILD:-1}" != 0 ]; then
+  cargo build --release -p tidings-server -p tidings-loadgen
+fi
 out_dir="$PWD/target/bench-server"
 mkdir -p "$out_dir"
 work="$(mktemp -d)"
@@ -68,8 +76,9 @@ free_port() {
 }
 
 redis_port="$(free_port)"
-mkdir -p "$work/redis"
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" \
+redis_dir="${BENCH_REDIS_DIR:-$work/redis}"
+mkdir -p "$redis_dir"
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$redis_dir" \
   --appendonly yes --appendfsync "${BENCH_APPENDFSYNC:-always}" --save "" \
   --protected-mode no --loglevel warning --maxclients 20000 >"$work/redis.log" 2>&1 &
 redis_pid=$!
@@ -81,13 +90,14 @@ done
 redis_url="redis://127.0.0.1:$redis_port"
 
 secret="$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')"
+server_bin="${BENCH_SERVER_BIN:-./target/release/tidings-server}"
 server_args=()
 server_pids=()
 for i in $(seq 1 "${BENCH_INSTANCES:-2}"); do
   log="$work/server-$i.log"
   # The per-user write limit (20/s by default) would cap scenario d; the benchmark
   # measures delivery, not the limiter.
-  RUST_LOG=warn ./target/release/tidings-server --bind 127.0.0.1:0 --redis-url "$redis_url" \
+  RUST_LOG=warn "$server_bin" --bind 127.0.0.1:0 --redis-url "$redis_url" \
     --jwt-secret "$secret" --instance "bench-$i" \
     --message-rate 1000000 --message-burst 1000000 \
     --media-dir "$work/media" --upload-temp-dir "$work/uploads" >"$log" 2>&1 &

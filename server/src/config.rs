@@ -90,6 +90,13 @@ pub struct Config {
     #[arg(long, env = "TIDINGS_WS_WRITE_BUFFER_BYTES", default_value_t = 256 * 1024)]
     pub ws_write_buffer_bytes: usize,
 
+    /// Bytes of a WebSocket's read buffer, allocated (and zeroed) for every connection:
+    /// client frames are small, so a small buffer keeps idle connections cheap; a larger
+    /// frame grows it as needed. tungstenite's default (128 KiB) made idle connections
+    /// cost 165 KiB each.
+    #[arg(long, env = "TIDINGS_WS_READ_BUFFER_BYTES", default_value_t = 4 * 1024)]
+    pub ws_read_buffer_bytes: usize,
+
     /// Open TCP connections this instance accepts (HTTP and WebSocket together).
     #[arg(long, env = "TIDINGS_MAX_CONNECTIONS", default_value_t = 50_000)]
     pub max_connections: usize,
@@ -137,7 +144,9 @@ pub struct Config {
     )]
     pub s3_secret_key: String,
 
-    /// Where uploads are spooled while they arrive (defaults to the system temp dir).
+    /// Where uploads are spooled while they arrive. Defaults to `<media dir>/.uploads` for
+    /// the local store (same filesystem: a finished upload is moved, not copied) and to
+    /// the system temp dir with S3.
     #[arg(long, env = "TIDINGS_UPLOAD_TEMP_DIR")]
     pub upload_temp_dir: Option<std::path::PathBuf>,
 

@@ -135,10 +135,14 @@ fn media_service(config: &Config, secret: &[u8]) -> anyhow::Result<media::Media>
     Ok(media::Media {
         store,
         signer: media::LinkSigner::new(secret),
-        temp_dir: config
-            .upload_temp_dir
-            .clone()
-            .unwrap_or_else(|| std::env::temp_dir().join("tidings-uploads")),
+        temp_dir: config.upload_temp_dir.clone().unwrap_or_else(|| {
+            // Beside the local store, on its filesystem, a finished upload is moved into
+            // place rather than copied; with S3 the system temp dir will do.
+            match &config.s3_bucket {
+                None => config.media_dir.join(".uploads"),
+                Some(_) => std::env::temp_dir().join("tidings-uploads"),
+            }
+        }),
         max_upload: config.max_upload_bytes,
         link_ttl: Duration::from_secs(config.media_link_ttl_secs.max(1)),
     })

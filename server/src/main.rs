@@ -2,6 +2,13 @@
 
 use clap::Parser;
 
+/// mimalloc instead of glibc malloc: glibc kept each Argon2 hash's 19 MiB in per-thread
+/// arenas, so a server that had signed a few hundred people in sat at 600–900 MiB for
+/// good; mimalloc gives freed memory back to the OS (see docs/BENCHMARKS.md, "Server
+/// load").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()

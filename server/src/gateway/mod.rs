@@ -3,7 +3,8 @@
 //! One connection's life:
 //! 1. **Upgrade** (this file): the Origin must be allowed (else 403) and the access token
 //!    valid (else 401) before the 101; the user's connection count on this instance is
-//!    capped (429). Frame and write-buffer limits are set explicitly.
+//!    capped (429). Frame limits and buffer sizes are set explicitly (a small read
+//!    buffer: it is allocated per connection, and most connections are idle).
 //! 2. **Register** with the [`crate::hub::Hub`]: the user's and conversations' channels
 //!    are subscribed before anything is sent.
 //! 3. **Hello**: the first frame names the user, protocol version and limits. The client
@@ -62,6 +63,7 @@ pub async fn upgrade(
     Ok(ws
         .max_message_size(limits::MAX_FRAME_BYTES)
         .max_frame_size(limits::MAX_FRAME_BYTES)
+        .read_buffer_size(state.config.ws_read_buffer_bytes)
         .write_buffer_size(write_buffer)
         .max_write_buffer_size(write_buffer + 2 * limits::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| connection::serve(state, socket, profile, conversations, slot)))

@@ -59,7 +59,8 @@ impl Outbound {
         Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
-                    frames: VecDeque::with_capacity(capacity.min(64)),
+                    // Most connections are idle: the queue grows only when frames wait.
+                    frames: VecDeque::new(),
                     closing: None,
                 }),
                 ready: Notify::new(),
