@@ -13,7 +13,7 @@ use hyper_util::service::TowerToHyperService;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, mpsc, Semaphore};
+use tokio::sync::{broadcast, mpsc, OwnedSemaphorePermit, Semaphore};
 use tower::ServiceExt;
 
 /// How long shutdown waits for connections to finish.
@@ -21,6 +21,14 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Accepts connections until `shutdown` fires, then waits (bounded) until every task
 /// holding the app state has finished.
+
+/// One place in `--max-connections`, held by a TCP connection and, once it is upgraded,
+/// by its WebSocket: the place is free again when both are gone.
+#[derive(Clone)]
+pub struct ConnectionPermit {
+    _held: Arc<OwnedSemaphorePermit>,
+}
+
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -50,10 +58,17 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        // The permit goes with every request too: an upgraded WebSocket outlives this
+        // HTTP connection's task and keeps its place in the limit while it is open.
+        let permit = ConnectionPermit {
+            _held: Arc::new(permit),
+        };
+        let held = permit.clone();
         let service = app
             .clone()
             .map_request(move |mut req: axum::http::Request<Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
+                req.extensions_mut().insert(held.clone());
                 req
             });
         let mut stop = shutdown.subscribe();

@@ -529,3 +529,50 @@ async fn hello_is_always_the_first_frame_even_while_events_flow() {
     }
     sender.await.expect("sender");
 }
+
+#[tokio::test]
+async fn open_websockets_count_against_the_connection_limit() {
+    let w = World::start(1, &["--max-connections", "2"]).expect("world");
+    // Users made through a client of our own, dropped at once: its pooled keep-alive
+    // connections would hold places otherwise.
+    let users = {
+        let api = tidings_tests::Api::new(w.servers[0].http_url());
+        let ana = api.new_user("ana").await.expect("user");
+        let ben = api.new_user("ben").await.expect("user");
+        let cleo = api.new_user("cleo").await.expect("user");
+        [ana, ben, cleo]
+    };
+    // Until the server has seen those connections close, connecting may be refused.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let first = loop {
+        if let Ok(ws) = w.connect(0, &users[0]).await {
+            break ws;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never got a first place"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let second = w.connect(0, &users[1]).await.expect("second socket");
+    // Both places are taken by open sockets, long after their upgrades.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        w.connect(0, &users[2]).await.is_err(),
+        "a third connection must be refused"
+    );
+    drop(first);
+    // A place frees up once a socket closes (bounded wait).
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let third = loop {
+        if let Ok(ws) = w.connect(0, &users[2]).await {
+            break ws;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the place never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    drop((second, third));
+}

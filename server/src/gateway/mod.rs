@@ -33,6 +33,7 @@ use crate::state::AppState;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
+use axum::Extension;
 use tidings_shared::{limits, ErrorCode};
 
 /// `GET /v1/gateway`: checks, then upgrades.
@@ -40,6 +41,7 @@ pub async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: AuthUser,
+    permit: Option<Extension<crate::serve::ConnectionPermit>>,
     ws: WebSocketUpgrade,
 ) -> AppResult<Response> {
     check_origin(&state, &headers)?;
@@ -66,7 +68,11 @@ pub async fn upgrade(
         .read_buffer_size(state.config.ws_read_buffer_bytes)
         .write_buffer_size(write_buffer)
         .max_write_buffer_size(write_buffer + 2 * limits::MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| connection::serve(state, socket, profile, conversations, slot)))
+        .on_upgrade(move |socket| async move {
+            // Counted in --max-connections for as long as the socket is open.
+            let _permit = permit;
+            connection::serve(state, socket, profile, conversations, slot).await
+        }))
 }
 
 /// Browsers always send Origin; native clients (the desktop core) send none.
