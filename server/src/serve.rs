@@ -19,9 +19,6 @@ use tower::ServiceExt;
 /// How long shutdown waits for connections to finish.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Accepts connections until `shutdown` fires, then waits (bounded) until every task
-/// holding the app state has finished.
-
 /// One place in `--max-connections`, held by a TCP connection and, once it is upgraded,
 /// by its WebSocket: the place is free again when both are gone.
 #[derive(Clone)]
@@ -29,6 +26,8 @@ pub struct ConnectionPermit {
     _held: Arc<OwnedSemaphorePermit>,
 }
 
+/// Accepts connections until `shutdown` fires, then waits (bounded) until every task
+/// holding the app state has finished.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
