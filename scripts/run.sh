@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs Tidings locally: a redis-server with AOF persistence in .data/redis
-# (unless REDIS_URL points at one), then the server on http://127.0.0.1:8080.
+# (unless REDIS_URL points at one), the server on http://127.0.0.1:8080, and the desktop
+# app (built first: the UI, then the Tauri binary) when there is a display.
 # Ctrl-C stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,9 +36,25 @@ if [ -z "${TIDINGS_JWT_SECRET:-}" ]; then
   export TIDINGS_JWT_SECRET
 fi
 
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+bind="${TIDINGS_BIND:-127.0.0.1:8080}"
 cargo build --release -p tidings-server
 # Media go to S3 when TIDINGS_S3_BUCKET is set, else to a local directory.
-./target/release/tidings-server --bind "${TIDINGS_BIND:-127.0.0.1:8080}" \
+"$target_dir/release/tidings-server" --bind "$bind" \
   --media-dir "${TIDINGS_MEDIA_DIR:-$data_dir/media}" &
-pids+=($!)
-wait "${pids[-1]}"
+server_pid=$!
+pids+=("$server_pid")
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "run: no DISPLAY, so the desktop app is not started; the server keeps running on http://$bind (Ctrl-C stops it)"
+else
+  # The app embeds the built UI, so the UI is built first.
+  (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
+  cargo build -p tidings-desktop
+  # The app keeps its own data in the OS app data dir (not in .data/).
+  env -u TIDINGS_DATA_DIR TIDINGS_SERVER="${TIDINGS_SERVER:-http://${bind/0.0.0.0/127.0.0.1}}" \
+    "$target_dir/debug/tidings-desktop" &
+  pids+=($!)
+  echo "run: the desktop app is starting; closing it leaves the server running (Ctrl-C stops it)"
+fi
+wait "$server_pid"

@@ -10,6 +10,13 @@ command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 # The client core keeps refresh tokens in the OS keychain (Secret Service over D-Bus).
 pkg-config --exists dbus-1 2>/dev/null || need_apt+=(libdbus-1-dev)
+# The desktop app (Tauri 2 on WebKitGTK) and its UI build (Node.js with npm).
+pkg-config --exists webkit2gtk-4.1 2>/dev/null || need_apt+=(libwebkit2gtk-4.1-dev)
+pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev)
+pkg-config --exists ayatana-appindicator3-0.1 2>/dev/null || need_apt+=(libayatana-appindicator3-dev)
+pkg-config --exists librsvg-2.0 2>/dev/null || need_apt+=(librsvg2-dev)
+[ -e /usr/include/xdo.h ] || need_apt+=(libxdo-dev)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]} with apt-get"

@@ -6,11 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
-# The keychain tests run a private D-Bus session with a real Secret Service.
+# The keychain tests run a private D-Bus session with a real Secret Service; the desktop
+# end-to-end test runs the app under Xvfb and drives it through WebKitWebDriver.
 need_test_apt=()
 command -v dbus-daemon >/dev/null 2>&1 || need_test_apt+=(dbus-daemon)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need_test_apt+=(gnome-keyring)
 command -v secret-tool >/dev/null 2>&1 || need_test_apt+=(libsecret-tools)
+command -v xvfb-run >/dev/null 2>&1 || need_test_apt+=(xvfb)
+command -v xauth >/dev/null 2>&1 || need_test_apt+=(xauth)
+command -v WebKitWebDriver >/dev/null 2>&1 || need_test_apt+=(webkit2gtk-driver)
 if ((${#need_test_apt[@]})); then
   echo "test: installing ${need_test_apt[*]} with apt-get"
   SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -30,10 +34,33 @@ if [ -z "${TIDINGS_S3S_FS:-}" ]; then
     cargo install s3s-fs@0.14.1 --features binary --locked --root "$s3s_root"
   fi
 fi
+# tauri-driver (WebDriver for the app, pinned to 2.x: newer releases are 3.0 alphas),
+# built once and cached outside the checkout like s3s-fs.
+if [ -z "${TIDINGS_TAURI_DRIVER:-}" ]; then
+  export TIDINGS_TAURI_DRIVER="$HOME/.cache/tidings/tauri-driver/bin/tauri-driver"
+  if [ ! -x "$TIDINGS_TAURI_DRIVER" ]; then
+    echo "test: installing tauri-driver 2.x into $HOME/.cache/tidings/tauri-driver"
+    cargo install tauri-driver --locked --version ^2 --root "$HOME/.cache/tidings/tauri-driver"
+  fi
+fi
+
+# The UI: its unit tests, then the build the app embeds (src-tauri needs ui/dist even to
+# be checked by clippy).
+(
+  cd ui
+  npm ci --no-audit --no-fund
+  npm test
+  npm run build
+)
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo build --locked -p tidings-server
-cargo test --workspace --locked
+# An X server for the desktop end-to-end test (which must run, not skip: TIDINGS_E2E=1).
+# It gives each app instance a private D-Bus session bus of its own (no service
+# activation, so no keychain or portal daemon is started behind its back and outlives
+# it); the other tests see the same environment as without a display.
+TIDINGS_E2E=1 xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace --locked
 
 # The TypeScript bindings of the wire types (written by the tests above) must be committed.
 if git rev-parse --git-dir >/dev/null 2>&1; then

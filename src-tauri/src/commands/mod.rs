@@ -1,0 +1,6 @@
+//! The commands the webview calls, one family per file. Each unpacks its arguments, calls
+//! the core and maps the error: a few lines each.
+
+pub(crate) mod conversations;
+pub(crate) mod messages;
+pub(crate) mod session;
