@@ -7,7 +7,7 @@ use tidings_shared::{ClientMessageId, ConversationId, MediaInfo, Presence, Seq, 
 
 /// The socket's state, for the connection banner.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ConnectionState {
     /// Dialling (first attempt or a retry).
@@ -22,7 +22,7 @@ pub enum ConnectionState {
 
 /// One change for the UI.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CoreEvent {
     Connection(ConnectionState),
@@ -72,7 +72,7 @@ pub enum CoreEvent {
 
 /// Where an upload stands.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum UploadState {
     /// `sent` of `total` bytes are on their way (reported a few times a second).

@@ -36,7 +36,7 @@ const MAX_THUMBNAIL_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Which bytes of a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 #[serde(rename_all = "snake_case")]
 pub enum MediaVariant {
     /// The small preview of an image (when `has_thumbnail`).

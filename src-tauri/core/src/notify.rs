@@ -39,7 +39,7 @@ pub trait NotificationSink: Send + Sync {
 
 /// Where the user's attention is, and their preferences.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 pub struct Attention {
     /// The app's window has the keyboard focus.
     pub window_focused: bool,

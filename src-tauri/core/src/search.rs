@@ -48,7 +48,7 @@ const SNIPPET_CHARS: usize = 120;
 
 /// What to look for, and where.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 #[serde(default)]
 pub struct SearchQuery {
     /// What the person typed: whitespace-separated terms, all of which must occur.
@@ -69,7 +69,7 @@ pub struct SearchQuery {
 
 /// One message that matches.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 pub struct SearchHit {
     /// Where it is.
     pub conversation_id: ConversationId,
@@ -88,7 +88,7 @@ pub struct SearchHit {
 
 /// A piece of a snippet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 pub struct SnippetPart {
     /// The text of the piece.
     pub text: String,

@@ -64,7 +64,7 @@ pub type CacheResult<T> = Result<T, CacheError>;
 
 /// Where a message of the conversation view stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     /// Written locally, in the outbox, not yet acknowledged by the server.
@@ -112,7 +112,7 @@ pub struct OutboxItem {
 /// One row of the conversation view: a message (sent, or a local echo) or a system event,
 /// as it is now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export, export_to = "core.ts")]
+#[ts(export_to = "core.ts")]
 pub struct CachedMessage {
     /// The conversation it belongs to.
     pub conversation_id: ConversationId,
