@@ -52,6 +52,8 @@ pub fn run() {
             commands::session::sign_up,
             commands::session::sign_in,
             commands::session::sign_out,
+            commands::session::connection_state,
+            commands::session::presence,
             commands::conversations::conversations,
             commands::conversations::open_direct,
             commands::conversations::create_group,

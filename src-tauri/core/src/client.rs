@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     pub(crate) max_upload_bytes: AtomicU64,
     /// Everyone's presence as last heard (a `presence_list` on connecting, then changes).
     pub(crate) presence: Mutex<HashMap<UserId, Presence>>,
+    /// The connection state last published, for a UI that opens between events.
+    connection: Mutex<ConnectionState>,
     /// One token refresh at a time: a refresh token is single-use, and two concurrent
     /// refreshes with the same one would look like theft and revoke the sign-in.
     pub(crate) refreshing: tokio::sync::Mutex<()>,
@@ -111,6 +113,7 @@ impl Core {
                 online: AtomicBool::new(false),
                 max_upload_bytes: AtomicU64::new(0),
                 presence: Mutex::new(HashMap::new()),
+                connection: Mutex::new(ConnectionState::Stopped),
                 refreshing: tokio::sync::Mutex::new(()),
                 uploads: Mutex::new(HashMap::new()),
                 downloads: tokio::sync::Mutex::new(HashMap::new()),
@@ -145,7 +148,15 @@ impl Core {
     }
 
     pub(crate) fn emit(&self, event: CoreEvent) {
+        if let CoreEvent::Connection(state) = &event {
+            *lock(&self.inner.connection) = state.clone();
+        }
         let _ = self.inner.events.send(event);
+    }
+
+    /// The connection state as last published (the banner's state before any event).
+    pub fn connection_state(&self) -> ConnectionState {
+        lock(&self.inner.connection).clone()
     }
 
     /// The cache (the UI's source of truth).

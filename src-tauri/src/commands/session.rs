@@ -4,7 +4,8 @@
 use crate::error::CommandResult;
 use crate::Desktop;
 use tauri::State;
-use tidings_shared::UserProfile;
+use tidings_core::ConnectionState;
+use tidings_shared::{Presence, UserProfile};
 
 /// The server the app talks to (for the sign-in screen's address field).
 #[tauri::command(rename_all = "snake_case")]
@@ -71,4 +72,18 @@ pub(crate) async fn sign_in(
 #[tauri::command(rename_all = "snake_case")]
 pub(crate) async fn sign_out(desktop: State<'_, Desktop>) -> CommandResult<()> {
     Ok(desktop.core().await.sign_out().await?)
+}
+
+/// The connection state now (the banner, before the next `connection` event).
+#[tauri::command(rename_all = "snake_case")]
+pub(crate) async fn connection_state(
+    desktop: State<'_, Desktop>,
+) -> CommandResult<ConnectionState> {
+    Ok(desktop.core().await.connection_state())
+}
+
+/// Everyone's presence as last heard (the list's presence dots).
+#[tauri::command(rename_all = "snake_case")]
+pub(crate) async fn presence(desktop: State<'_, Desktop>) -> CommandResult<Vec<Presence>> {
+    Ok(desktop.core().await.presence())
 }

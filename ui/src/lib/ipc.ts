@@ -2,11 +2,18 @@
 // `core-event` stream. Argument names are snake_case, like the generated types.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { CachedMessage, CoreEvent, SearchHit, SearchQuery } from "./protocol/core";
+import type {
+  CachedMessage,
+  ConnectionState,
+  CoreEvent,
+  SearchHit,
+  SearchQuery,
+} from "./protocol/core";
 import type {
   ConversationId,
   ConversationSummary,
   MediaId,
+  Presence,
   UserProfile,
 } from "./protocol/protocol";
 
@@ -46,6 +53,8 @@ export const ipc = {
   signIn: (server: string, username: string, password: string) =>
     invoke<UserProfile>("sign_in", { server, username, password }),
   signOut: () => invoke<void>("sign_out"),
+  connectionState: () => invoke<ConnectionState>("connection_state"),
+  presence: () => invoke<Presence[]>("presence"),
 
   conversations: () => invoke<ConversationSummary[]>("conversations"),
   openDirect: (username: string) => invoke<ConversationSummary>("open_direct", { username }),
