@@ -73,14 +73,25 @@ async fn two_cores_chat_and_see_typing_receipts_and_presence() {
             .any(|r| r.user_id == ben_id && r.read_seq >= seq)
     })
     .await;
-    // Presence: reconnecting, ana learns at once who is around (the list's dots)...
-    ana.stop().await;
-    ana.start().await;
+    // Presence: sharing a conversation now, ana learns who is around (the list's dots),
+    // and so she does again after reconnecting...
     until(&mut ana_events, "ana to learn ben is online", || async {
         ana.presence()
             .iter()
             .any(|p| p.user_id == ben_id && p.state == PresenceState::Online)
     })
+    .await;
+    ana.stop().await;
+    ana.start().await;
+    until(
+        &mut ana_events,
+        "ana to learn again that ben is online",
+        || async {
+            ana.presence()
+                .iter()
+                .any(|p| p.user_id == ben_id && p.state == PresenceState::Online)
+        },
+    )
     .await;
     // ... and ben stopping takes him offline.
     ben.stop().await;

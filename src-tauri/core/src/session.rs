@@ -333,6 +333,12 @@ async fn handle(
             core.emit(CoreEvent::ConversationsChanged);
             // Its first events may have been published before we were routed them.
             start_sync(core, state, outgoing).await;
+            // New people may be in it: ask who is around (presence changes are only
+            // sent between people who share a conversation).
+            outgoing.push(ClientEnvelope {
+                id: None,
+                frame: ClientFrame::PresenceQuery,
+            });
         }
         ServerFrame::Resync { .. } | ServerFrame::Removed { .. } => {
             start_sync(core, state, outgoing).await

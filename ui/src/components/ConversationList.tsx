@@ -1,4 +1,5 @@
-import { conversationTitle } from "../lib/people";
+import { usePresence } from "../hooks/usePresence";
+import { conversationTitle, presenceFor } from "../lib/people";
 import type { ConversationId, ConversationSummary, UserProfile } from "../lib/protocol/protocol";
 import { Avatar } from "./Avatar";
 import { ConversationRow } from "./ConversationRow";
@@ -16,6 +17,7 @@ type Props = {
 /** The sidebar: who I am, "new chat", and my conversations by latest activity. */
 export function ConversationList({ me, conversations, loaded, openId, onOpen, onSignOut }: Props) {
   const sorted = [...conversations].sort((a, b) => b.last_activity - a.last_activity);
+  const presence = usePresence();
   return (
     <nav className="sidebar" aria-label="Conversations">
       <header className="sidebar-header">
@@ -40,6 +42,7 @@ export function ConversationList({ me, conversations, loaded, openId, onOpen, on
             title={conversationTitle(c, me.id)}
             me={me.id}
             selected={c.id === openId}
+            presence={presenceFor(c, me.id, presence)}
             onOpen={() => onOpen(c.id)}
           />
         ))}

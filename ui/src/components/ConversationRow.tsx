@@ -1,5 +1,5 @@
 import { avatarIdFor, previewLine } from "../lib/people";
-import type { ConversationSummary, UserId } from "../lib/protocol/protocol";
+import type { ConversationSummary, PresenceState, UserId } from "../lib/protocol/protocol";
 import { shortTime } from "../lib/time";
 import { Avatar } from "./Avatar";
 
@@ -8,11 +8,19 @@ type Props = {
   title: string;
   me: UserId;
   selected: boolean;
+  presence?: PresenceState;
   onOpen: () => void;
 };
 
 /** One conversation in the list: avatar, name, time, preview and unread badge. */
-export function ConversationRow({ conversation: c, title, me, selected, onOpen }: Props) {
+export function ConversationRow({
+  conversation: c,
+  title,
+  me,
+  selected,
+  presence,
+  onOpen,
+}: Props) {
   const unread = c.unread_count;
   const label = unread > 0 ? `${title}, ${unread} unread` : title;
   return (
@@ -25,7 +33,7 @@ export function ConversationRow({ conversation: c, title, me, selected, onOpen }
         data-conversation-id={c.id}
         onClick={onOpen}
       >
-        <Avatar id={avatarIdFor(c, me)} name={title} />
+        <Avatar id={avatarIdFor(c, me)} name={title} presence={presence} />
         <span className="row-text">
           <span className="row-top">
             <span className="row-title">{title}</span>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { avatarIdFor, conversationTitle, initials, previewLine } from "./people";
+import { avatarIdFor, conversationTitle, initials, presenceFor, previewLine } from "./people";
 import type { ConversationSummary } from "./protocol/protocol";
 
 function direct(lastText?: string, sender = "u2"): ConversationSummary {
@@ -51,5 +51,27 @@ describe("avatarIdFor", () => {
   it("gives a direct conversation the other person's colour", () => {
     expect(avatarIdFor(direct(), "u1")).toBe("u2");
     expect(avatarIdFor(direct(), "u2")).toBe("u1");
+  });
+});
+
+describe("presenceFor", () => {
+  const direct = {
+    id: "c1",
+    kind: "direct",
+    members: [
+      { id: "me", username: "me", display_name: "Me" },
+      { id: "ana", username: "ana", display_name: "Ana" },
+    ],
+  } as unknown as ConversationSummary;
+  const group = { ...direct, id: "g1", kind: "group" } as ConversationSummary;
+
+  it("shows the other person's presence in a direct chat", () => {
+    const presence = new Map([["ana", "online" as const], ["me", "away" as const]]);
+    expect(presenceFor(direct, "me", presence)).toBe("online");
+  });
+
+  it("shows nothing for a group or for someone not heard of", () => {
+    expect(presenceFor(group, "me", new Map([["ana", "online" as const]]))).toBeUndefined();
+    expect(presenceFor(direct, "me", new Map())).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 // How people and conversations are named and drawn: initials, avatar colours, titles and
 // previews for the list.
-import type { ConversationSummary, EventBody, UserId } from "./protocol/protocol";
+import type { ConversationSummary, EventBody, PresenceState, UserId } from "./protocol/protocol";
 
 /** Up to two initials: "Ana Lima" → "AL", "bob" → "B". */
 export function initials(name: string): string {
@@ -29,6 +29,18 @@ export function conversationTitle(c: ConversationSummary, me: UserId): string {
 export function avatarIdFor(c: ConversationSummary, me: UserId): string {
   if (c.kind === "group") return c.id;
   return c.members.find((m) => m.id !== me)?.id ?? c.id;
+}
+
+/** The presence to show on a conversation's avatar: the other person's in a direct
+ * chat, none for a group (or when nothing has been heard). */
+export function presenceFor(
+  c: ConversationSummary,
+  me: UserId,
+  presence: ReadonlyMap<UserId, PresenceState>,
+): PresenceState | undefined {
+  if (c.kind === "group") return undefined;
+  const other = c.members.find((m) => m.id !== me)?.id;
+  return other === undefined ? undefined : presence.get(other);
 }
 
 /** A member's display name by id, or a fallback. */
