@@ -110,6 +110,9 @@ async fn scenario(ana: &App, bob: &App, server: &str, shots: &Path) -> Result<()
     .await?;
     let badge = bob.text(".conversation-row .badge").await?;
     ensure!(badge == "1", "unread badge: {badge}");
+    // Ana is online: her avatar in Bob's list carries the green dot.
+    bob.wait_for(".conversation-row .presence-dot[data-presence=online]")
+        .await?;
     bob.click(".conversation-row").await?;
     bob.wait_until("Ana's message", || async {
         bob.has_bubble(hello, None).await
