@@ -351,6 +351,21 @@ pub enum EventBody {
     OwnershipTransferred { to: UserId },
 }
 
+impl EventBody {
+    /// What a deleted message becomes: text erased, no edit time, reactions or files, only
+    /// its client id kept. The server stores it; clients show it as a tombstone.
+    pub fn tombstone(client_id: ClientMessageId) -> Self {
+        EventBody::Message {
+            client_id,
+            text: String::new(),
+            edited_at: None,
+            deleted: true,
+            reactions: Vec::new(),
+            attachments: Vec::new(),
+        }
+    }
+}
+
 /// Everyone who reacted to a message with one emoji.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export, export_to = "protocol.ts")]

@@ -147,14 +147,7 @@ pub(super) async fn rewrite(
                 },
             ),
             None => (
-                EventBody::Message {
-                    client_id: *client_id,
-                    text: String::new(),
-                    edited_at: None,
-                    deleted: true,
-                    reactions: Vec::new(),
-                    attachments: Vec::new(),
-                },
+                EventBody::tombstone(*client_id),
                 EventBody::Delete { target },
             ),
         }))

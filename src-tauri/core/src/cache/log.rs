@@ -390,15 +390,7 @@ fn delete_row(conn: &Connection, row_id: i64, body: &EventBody, seq: Seq) -> Cac
     let EventBody::Message { client_id, .. } = body else {
         return Ok(());
     };
-    let tombstone = EventBody::Message {
-        client_id: *client_id,
-        text: String::new(),
-        edited_at: None,
-        deleted: true,
-        reactions: Vec::new(),
-        attachments: Vec::new(),
-    };
-    rows::save_body(conn, row_id, &tombstone, seq)?;
+    rows::save_body(conn, row_id, &EventBody::tombstone(*client_id), seq)?;
     index::remove(conn, row_id)
 }
 
