@@ -92,9 +92,9 @@ pub struct Config {
 
     /// Bytes of a WebSocket's read buffer, allocated (and zeroed) for every connection:
     /// client frames are small, so a small buffer keeps idle connections cheap; a larger
-    /// frame grows it as needed. tungstenite's default (128 KiB) made idle connections
-    /// cost 165 KiB each.
-    #[arg(long, env = "TIDINGS_WS_READ_BUFFER_BYTES", default_value_t = 4 * 1024)]
+    /// frame grows it as needed (one read reserves the whole frame once its header is in).
+    /// tungstenite's default (128 KiB) made idle connections cost 165 KiB each.
+    #[arg(long, env = "TIDINGS_WS_READ_BUFFER_BYTES", default_value_t = 1024)]
     pub ws_read_buffer_bytes: usize,
 
     /// Open TCP connections this instance accepts (HTTP and WebSocket together).

@@ -24,7 +24,7 @@ pub mod store;
 
 use anyhow::Context;
 use config::Config;
-use state::AppState;
+use state::{AppState, Services};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,7 +61,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         shutdown.subscribe(),
     );
     let media = media_service(&config, &secret)?;
-    let state = AppState {
+    let state = AppState::new(Services {
         tokens: auth::AccessTokens::new(&secret, config.access_token_ttl_secs),
         passwords: auth::PasswordHasher::new().context("password hasher")?,
         store,
@@ -76,7 +76,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         shutdown: shutdown.clone(),
         drain,
         config: Arc::new(config.clone()),
-    };
+    });
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {

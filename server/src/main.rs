@@ -6,6 +6,7 @@ use clap::Parser;
 /// arenas, so a server that had signed a few hundred people in sat at 600–900 MiB for
 /// good; mimalloc gives freed memory back to the OS (see docs/BENCHMARKS.md, "Server
 /// load").
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

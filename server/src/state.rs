@@ -13,9 +13,28 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc};
 
-/// Passed to every handler by axum.
+/// Passed to every handler by axum, and held by every connection: one shared allocation,
+/// so a clone is a reference count, not a copy of every service's handle (which cost
+/// kilobytes per connection).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What the app state holds.
+pub struct Services {
     pub config: Arc<Config>,
     pub store: Store,
     pub hub: Hub,

@@ -39,12 +39,17 @@ pub(super) async fn serve(
         max_upload_bytes: state.config.max_upload_bytes,
     };
     queue(&outbound, None, hello);
-    let registration = state
-        .hub
-        .register(user.id.clone(), conversations, outbound.clone())
-        .await;
+    // The awaits before and after the read loop are boxed: an async fn's state is as
+    // large as its largest await, and these (Redis calls) would otherwise make every
+    // idle connection's task carry their space for its whole life.
+    let registration = Box::pin(state.hub.register(
+        user.id.clone(),
+        conversations,
+        outbound.clone(),
+    ))
+    .await;
     tracing::debug!(user = %user.id, connection = registration.id, "connected");
-    let device = state.presence.connected(&user.id, registration.id).await;
+    let device = Box::pin(state.presence.connected(&user.id, registration.id)).await;
     let typing = Typing::default();
 
     let (sink, mut stream) = socket.split();
@@ -72,19 +77,19 @@ pub(super) async fn serve(
     }
     // The closing handshake: give the peer a moment to answer our close frame, so that
     // closing the socket does not race the peer's reads of what we sent last.
-    let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
+    let _ = Box::pin(tokio::time::timeout(CLOSE_HANDSHAKE, async {
         while let Some(Ok(message)) = stream.next().await {
             if matches!(message, Message::Close(_)) {
                 break;
             }
         }
-    })
+    }))
     .await;
     drop(registration);
     for cid in typing.take_all() {
-        publish_typing(&state, &cid, &user.id, false).await;
+        Box::pin(publish_typing(&state, &cid, &user.id, false)).await;
     }
-    state.presence.disconnected(&user.id, &device).await;
+    Box::pin(state.presence.disconnected(&user.id, &device)).await;
     tracing::debug!(user = %user.id, "disconnected");
 }
 
@@ -97,7 +102,7 @@ async fn read_loop(stream: &mut SplitStream<WebSocket>, session: &Session<'_>) {
             next = tokio::time::timeout_at(silent_until, stream.next()) => next,
             _ = tokio::time::sleep_until(typing_ends.unwrap_or(silent_until)), if typing_ends.is_some() => {
                 for cid in session.typing.take_expired(Instant::now()) {
-                    publish_typing(session.state, &cid, &session.user.id, false).await;
+                    Box::pin(publish_typing(session.state, &cid, &session.user.id, false)).await;
                 }
                 continue;
             }

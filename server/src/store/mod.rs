@@ -25,6 +25,7 @@ pub use users::StoredUser;
 use crate::error::AppResult;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
+use std::sync::Arc;
 use std::time::Duration;
 use tidings_shared::{EventBody, UserId};
 
@@ -33,10 +34,11 @@ use tidings_shared::{EventBody, UserId};
 pub struct Store {
     conn: ConnectionManager,
     client: redis::Client,
-    scripts: Scripts,
+    /// Shared: a script holds its Lua source and hash, kilobytes that every clone of the
+    /// store (one per request and per connection) would otherwise copy.
+    scripts: Arc<Scripts>,
 }
 
-#[derive(Clone)]
 struct Scripts {
     append: redis::Script,
     create_conversation: redis::Script,
@@ -60,7 +62,7 @@ impl Store {
         Ok(Self {
             conn,
             client,
-            scripts: Scripts {
+            scripts: Arc::new(Scripts {
                 append: redis::Script::new(include_str!("scripts/append.lua")),
                 create_conversation: redis::Script::new(include_str!(
                     "scripts/create_conversation.lua"
@@ -69,7 +71,7 @@ impl Store {
                 receipt: redis::Script::new(include_str!("scripts/receipt.lua")),
                 presence: redis::Script::new(include_str!("scripts/presence.lua")),
                 rotate_refresh: redis::Script::new(include_str!("scripts/rotate_refresh.lua")),
-            },
+            }),
         })
     }
 
