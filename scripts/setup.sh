@@ -17,6 +17,9 @@ pkg-config --exists ayatana-appindicator3-0.1 2>/dev/null || need_apt+=(libayata
 pkg-config --exists librsvg-2.0 2>/dev/null || need_apt+=(librsvg2-dev)
 [ -e /usr/include/xdo.h ] || need_apt+=(libxdo-dev)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# Emoji are drawn with the system's colour emoji font (the picker's data is bundled, the
+# glyphs come from the OS, as in every desktop messenger).
+fc-list 2>/dev/null | grep -qi "color emoji" || need_apt+=(fonts-noto-color-emoji)
 
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]} with apt-get"

@@ -219,6 +219,24 @@ async fn reactions_and_group_changes_reach_every_member() {
     })
     .await;
 
+    // Ana hands the group to Cleo; Cleo's list shows her as its owner.
+    ana.transfer_ownership(&cid, &cleo_id)
+        .await
+        .expect("transfer");
+    until(&mut cleo_events, "cleo to see herself as owner", || async {
+        cleo.conversations()
+            .await
+            .expect("list")
+            .iter()
+            .find(|c| c.id == cid)
+            .is_some_and(|c| {
+                c.members
+                    .iter()
+                    .any(|m| m.user.id == cleo_id && m.role == Role::Owner)
+            })
+    })
+    .await;
+
     // Offline, a request fails at once instead of waiting.
     cleo.stop().await;
     match cleo.rename_group(&cid, "nope").await {

@@ -396,6 +396,7 @@ fn changes_membership(body: &EventBody) -> bool {
             | EventBody::MemberRemoved { .. }
             | EventBody::MemberLeft { .. }
             | EventBody::RoleChanged { .. }
+            | EventBody::OwnershipTransferred { .. }
             | EventBody::Renamed { .. }
     )
 }

@@ -2,5 +2,6 @@
 //! the core and maps the error: a few lines each.
 
 pub(crate) mod conversations;
+pub(crate) mod groups;
 pub(crate) mod messages;
 pub(crate) mod session;

@@ -1,22 +1,40 @@
+import type { Ref } from "react";
 import { usePresence } from "../hooks/usePresence";
 import { conversationTitle, presenceFor } from "../lib/people";
 import type { ConversationId, ConversationSummary, UserProfile } from "../lib/protocol/protocol";
 import { Avatar } from "./Avatar";
 import { ConversationRow } from "./ConversationRow";
+import { Icon } from "./Icon";
 import { NewChat } from "./NewChat";
+import { NewGroup } from "./NewGroup";
+import { SettingsMenu } from "./SettingsMenu";
+import { SyncProgress } from "./SyncProgress";
 
 type Props = {
   me: UserProfile;
+  /** In the list's order (latest activity first: lib/navigation.ts `byActivity`). */
   conversations: ConversationSummary[];
   loaded: boolean;
   openId: ConversationId | null;
   onOpen: (id: ConversationId) => void;
+  onSearch: () => void;
   onSignOut: () => void;
+  /** The new-chat username field (Ctrl+N focuses it). */
+  newChatRef?: Ref<HTMLInputElement>;
 };
 
-/** The sidebar: who I am, "new chat", and my conversations by latest activity. */
-export function ConversationList({ me, conversations, loaded, openId, onOpen, onSignOut }: Props) {
-  const sorted = [...conversations].sort((a, b) => b.last_activity - a.last_activity);
+/** The sidebar: who I am, settings, search, "new chat" and "new group", and my
+ * conversations by latest activity. */
+export function ConversationList({
+  me,
+  conversations,
+  loaded,
+  openId,
+  onOpen,
+  onSearch,
+  onSignOut,
+  newChatRef,
+}: Props) {
   const presence = usePresence();
   return (
     <nav className="sidebar" aria-label="Conversations">
@@ -26,16 +44,32 @@ export function ConversationList({ me, conversations, loaded, openId, onOpen, on
           <strong>{me.display_name}</strong>
           <span className="muted">@{me.username}</span>
         </div>
+        <SettingsMenu />
         <button type="button" className="ghost" onClick={onSignOut}>
           Sign out
         </button>
       </header>
-      <NewChat onOpened={onOpen} />
-      {loaded && sorted.length === 0 && (
+      <button
+        type="button"
+        className="search-launcher"
+        aria-label="Search messages"
+        aria-keyshortcuts="Control+K"
+        onClick={onSearch}
+      >
+        <Icon name="search" size={16} />
+        <span>Search messages</span>
+        <kbd>Ctrl K</kbd>
+      </button>
+      <div className="start-row">
+        <NewChat onOpened={onOpen} inputRef={newChatRef} />
+        <NewGroup onCreated={onOpen} />
+      </div>
+      <SyncProgress />
+      {loaded && conversations.length === 0 && (
         <p className="muted list-empty">No conversations yet. Start one above.</p>
       )}
-      <ul className="conversation-list" role="list">
-        {sorted.map((c) => (
+      <ul className="conversation-list" role="list" aria-label="Your conversations">
+        {conversations.map((c) => (
           <ConversationRow
             key={c.id}
             conversation={c}

@@ -1,10 +1,16 @@
-import { useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { useConnection } from "../hooks/useConnection";
 import { useConversations } from "../hooks/useConversations";
+import { useKeyboardNavigation } from "../hooks/useKeyboardNavigation";
+import { byActivity, neighbour } from "../lib/navigation";
+import type { SearchHit } from "../lib/protocol/core";
 import type { ConversationId, UserProfile } from "../lib/protocol/protocol";
 import { ConnectionBanner } from "./ConnectionBanner";
+import { ConversationActions } from "./ConversationActions";
 import { ConversationList } from "./ConversationList";
 import { ConversationView } from "./ConversationView";
+import { GroupSettings } from "./GroupSettings";
+import { SearchPanel } from "./SearchPanel";
 
 type Props = {
   me: UserProfile;
@@ -14,12 +20,78 @@ type Props = {
   onSignOut: () => void;
 };
 
-/** The signed-in screen: the list on the left, the open conversation on the right. */
+/** A message to scroll to and highlight; a new `key` each time, so opening the same hit
+ * twice scrolls twice. */
+type Focus = { seq: number; key: number };
+
+/** The signed-in screen: the list on the left, the open conversation in the middle, its
+ * settings panel on the right; search over all of it. Owns which conversation is open. */
 export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props) {
   const { conversations, loaded } = useConversations();
+  const sorted = useMemo(() => byActivity(conversations), [conversations]);
   const [openId, setOpenId] = useState<ConversationId | null>(null);
+  const [focus, setFocus] = useState<Focus | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
+  const newChat = useRef<HTMLInputElement>(null);
   const connection = useConnection();
-  const open = conversations.find((c) => c.id === openId);
+  const open = sorted.find((c) => c.id === openId) ?? null;
+
+  function openConversation(id: ConversationId) {
+    setOpenId(id);
+    setFocus(null);
+  }
+
+  function openHit(hit: SearchHit) {
+    setSearchOpen(false);
+    setOpenId(hit.conversation_id);
+    setFocus({ seq: hit.seq, key: Date.now() });
+  }
+
+  function closeSettings() {
+    const wasInside = document.activeElement?.closest(".group-settings") != null;
+    setSettingsOpen(false);
+    // Back to the button that opened it, rather than nowhere.
+    if (wasInside) {
+      requestAnimationFrame(() =>
+        document.querySelector<HTMLElement>('[aria-controls="group-settings"]')?.focus(),
+      );
+    }
+  }
+
+  function move(step: 1 | -1) {
+    const next = neighbour(
+      sorted.map((c) => c.id),
+      openId,
+      step,
+    );
+    if (next === null || next === openId) return;
+    // Moving from the list keeps the keyboard in the list, on the row now open.
+    const fromList = document.activeElement?.closest(".conversation-list") != null;
+    openConversation(next);
+    if (fromList) {
+      requestAnimationFrame(() =>
+        document
+          .querySelector<HTMLElement>(`.conversation-row[data-conversation-id="${next}"]`)
+          ?.focus(),
+      );
+    }
+  }
+
+  useKeyboardNavigation({
+    // Not behind the search dialog's back.
+    previous: () => (searchOpen ? false : move(-1)),
+    next: () => (searchOpen ? false : move(1)),
+    "new-chat": () => {
+      if (searchOpen) return false;
+      newChat.current?.focus();
+    },
+    search: () => setSearchOpen(true),
+    escape: () => {
+      if (!settingsOpen) return false;
+      closeSettings();
+    },
+  });
 
   return (
     <div className="app">
@@ -35,20 +107,47 @@ export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props)
       <div className="panes">
         <ConversationList
           me={me}
-          conversations={conversations}
+          conversations={sorted}
           loaded={loaded}
           openId={openId}
-          onOpen={setOpenId}
+          onOpen={openConversation}
+          onSearch={() => setSearchOpen(true)}
           onSignOut={onSignOut}
+          newChatRef={newChat}
         />
         {open ? (
-          <ConversationView key={open.id} me={me} conversation={open} />
+          <ConversationView
+            key={open.id}
+            me={me}
+            conversation={open}
+            focus={focus}
+            headerActions={
+              <ConversationActions
+                kind={open.kind}
+                settingsOpen={settingsOpen}
+                onSearch={() => setSearchOpen(true)}
+                onToggleSettings={() => setSettingsOpen((o) => !o)}
+              />
+            }
+          />
         ) : (
           <section className="empty-view" aria-label="No conversation open">
             <p>Pick a conversation, or start a new one by username.</p>
           </section>
         )}
+        {open && settingsOpen && (
+          <GroupSettings me={me.id} conversation={open} onClose={closeSettings} />
+        )}
       </div>
+      {searchOpen && (
+        <SearchPanel
+          me={me.id}
+          conversations={sorted}
+          current={open}
+          onOpenHit={openHit}
+          onClose={() => setSearchOpen(false)}
+        />
+      )}
     </div>
   );
 }

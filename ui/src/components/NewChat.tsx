@@ -1,9 +1,15 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, type Ref, useState } from "react";
 import { errorMessage, ipc } from "../lib/ipc";
 import type { ConversationId } from "../lib/protocol/protocol";
 
+type Props = {
+  onOpened: (id: ConversationId) => void;
+  /** The username field, for Ctrl+N. */
+  inputRef?: Ref<HTMLInputElement>;
+};
+
 /** "New chat by username": opens (or finds) the direct conversation. */
-export function NewChat({ onOpened }: { onOpened: (id: ConversationId) => void }) {
+export function NewChat({ onOpened, inputRef }: Props) {
   const [username, setUsername] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +35,9 @@ export function NewChat({ onOpened }: { onOpened: (id: ConversationId) => void }
     <form className="new-chat" onSubmit={submit} aria-label="New chat">
       <div className="new-chat-row">
         <input
+          ref={inputRef}
           name="new-chat-username"
+          aria-keyshortcuts="Control+N"
           aria-label="Username to chat with"
           placeholder="New chat: username"
           value={username}

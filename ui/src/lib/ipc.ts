@@ -11,9 +11,12 @@ import type {
 } from "./protocol/core";
 import type {
   ConversationId,
+  ConversationSettings,
   ConversationSummary,
   MediaId,
   Presence,
+  Role,
+  UserId,
   UserProfile,
 } from "./protocol/protocol";
 
@@ -29,18 +32,43 @@ export function isCommandError(e: unknown): e is CommandError {
 
 /** A person-readable sentence for any rejection. */
 export function errorMessage(e: unknown): string {
-  if (isCommandError(e)) return FRIENDLY[e.code] ?? e.message;
+  if (isCommandError(e)) {
+    const friendly = FRIENDLY[e.code];
+    if (typeof friendly === "function") return friendly(e.message);
+    return friendly ?? e.message;
+  }
   if (e instanceof Error) return e.message;
   return String(e);
 }
 
-const FRIENDLY: Record<string, string> = {
+/** The name in the server's `Nobody is called "x".` */
+function quotedName(message: string): string | null {
+  return /"([^"]+)"/.exec(message)?.[1] ?? null;
+}
+
+/** By error code: a sentence, or one made from the server's own message (which names the
+ * person or the rule). Codes not here show the server's message as it is. */
+const FRIENDLY: Record<string, string | ((message: string) => string)> = {
   invalid_credentials: "Wrong username or password.",
   username_taken: "That username is taken.",
-  user_not_found: "Nobody has that username.",
+  user_not_found: (message) => {
+    const name = quotedName(message);
+    return name
+      ? `Nobody has that username: ${name}. Check the spelling.`
+      : "Nobody has that username. Check the spelling.";
+  },
   weak_password: "Choose a longer password (at least 10 characters).",
   network: "The server cannot be reached. Check the address and your connection.",
   offline: "Not connected right now. Try again when back online.",
+  // The server says which rule it was ("Only the owner can change roles.").
+  forbidden: (message) =>
+    message || "Your role in this group does not allow that. Ask the owner or an admin.",
+  not_a_member: "That person is no longer in the group; the member list will catch up.",
+  not_found: "That is no longer there, or you are no longer in this conversation.",
+  rate_limited: "Too many changes at once. Wait a few seconds and try again.",
+  unavailable: "The server is busy right now. Try again in a moment.",
+  internal: "Something went wrong on the server. Try again in a moment.",
+  signed_out: "You are signed out. Sign in again to continue.",
 };
 
 export const ipc = {
@@ -68,6 +96,22 @@ export const ipc = {
     invoke<void>("set_draft", { conversation_id, text }),
   draft: (conversation_id: ConversationId) => invoke<string | null>("draft", { conversation_id }),
   search: (query: SearchQuery) => invoke<SearchHit[]>("search", { query }),
+
+  renameGroup: (conversation_id: ConversationId, title: string) =>
+    invoke<void>("rename_group", { conversation_id, title }),
+  addMembers: (conversation_id: ConversationId, usernames: string[]) =>
+    invoke<void>("add_members", { conversation_id, usernames }),
+  removeMember: (conversation_id: ConversationId, user_id: UserId) =>
+    invoke<void>("remove_member", { conversation_id, user_id }),
+  /** `admin` or `member`; ownership moves only with `transferOwnership`. */
+  setRole: (conversation_id: ConversationId, user_id: UserId, role: Exclude<Role, "owner">) =>
+    invoke<void>("set_role", { conversation_id, user_id, role }),
+  transferOwnership: (conversation_id: ConversationId, user_id: UserId) =>
+    invoke<void>("transfer_ownership", { conversation_id, user_id }),
+  leaveGroup: (conversation_id: ConversationId) => invoke<void>("leave_group", { conversation_id }),
+  /** Replaces my settings for the conversation entirely (send them all, changed or not). */
+  setConversationSettings: (conversation_id: ConversationId, settings: ConversationSettings) =>
+    invoke<void>("set_conversation_settings", { conversation_id, settings }),
 
   page: (conversation_id: ConversationId, before: number | null, limit: number) =>
     invoke<CachedMessage[]>("page", { conversation_id, before, limit }),

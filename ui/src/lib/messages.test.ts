@@ -43,6 +43,12 @@ describe("groupMessages", () => {
     ]);
   });
 
+  it("starts a new group on a new day, even within the gap", () => {
+    const late = new Date(2024, 2, 11, 23, 59).getTime();
+    const early = new Date(2024, 2, 12, 0, 1).getTime();
+    expect(groupMessages([msg("ana", late), msg("ana", early)])).toHaveLength(2);
+  });
+
   it("keeps a pending echo in its sender's group", () => {
     const pending = msg("ana", 10, { seq: null, status: "pending" });
     const groups = groupMessages([msg("ana", 0), pending]);
@@ -52,10 +58,12 @@ describe("groupMessages", () => {
 });
 
 describe("tickFor", () => {
-  it("labels every status", () => {
-    expect(tickFor("pending").label).toBe("Sending");
-    expect(tickFor("sent").label).toBe("Sent");
-    expect(tickFor("failed").label).toBe("Not sent");
+  it("labels every state, with one check once sent and two once delivered or read", () => {
+    expect(tickFor("pending")).toMatchObject({ label: "Sending", checks: 0 });
+    expect(tickFor("failed")).toMatchObject({ label: "Not sent", checks: 0 });
+    expect(tickFor("sent")).toMatchObject({ label: "Sent", checks: 1 });
+    expect(tickFor("delivered")).toMatchObject({ label: "Delivered", checks: 2 });
+    expect(tickFor("read")).toMatchObject({ label: "Read", checks: 2 });
   });
 });
 

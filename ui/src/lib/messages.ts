@@ -1,7 +1,9 @@
 // Pure helpers for the conversation view: grouping consecutive messages, and what each
 // row shows (its text, its tick).
-import type { CachedMessage, MessageStatus } from "./protocol/core";
+import type { CachedMessage } from "./protocol/core";
 import type { UserId } from "./protocol/protocol";
+import type { ReceiptState } from "./receipts";
+import { dayKey } from "./time";
 
 /** Messages by one sender within this long of each other share one group. */
 export const GROUP_GAP_MS = 5 * 60 * 1000;
@@ -20,8 +22,8 @@ export function messageKey(m: CachedMessage): string {
   return m.client_id ?? `seq-${m.seq ?? "?"}`;
 }
 
-/** Splits a page (oldest first) into groups: same sender, no system event between, and
- * no more than GROUP_GAP_MS between neighbours. */
+/** Splits a page (oldest first) into groups: same sender, same day, no system event
+ * between, and no more than GROUP_GAP_MS between neighbours. */
 export function groupMessages(page: CachedMessage[]): MessageGroup[] {
   const groups: MessageGroup[] = [];
   for (const m of page) {
@@ -34,7 +36,8 @@ export function groupMessages(page: CachedMessage[]): MessageGroup[] {
       !system &&
       !last.system &&
       last.sender === m.sender &&
-      m.ts - previous.ts <= GROUP_GAP_MS
+      m.ts - previous.ts <= GROUP_GAP_MS &&
+      dayKey(m.ts) === dayKey(previous.ts)
     ) {
       last.messages.push(m);
     } else {
@@ -44,17 +47,22 @@ export function groupMessages(page: CachedMessage[]): MessageGroup[] {
   return groups;
 }
 
-/** What the tick next to one of my messages shows. */
-export type Tick = { symbol: string; label: string; status: MessageStatus };
+/** What the tick next to one of my messages shows: its words (for screen readers and
+ * the tooltip) and how many checks it draws (0 for a clock or a warning). */
+export type Tick = { label: string; checks: 0 | 1 | 2; state: ReceiptState };
 
-export function tickFor(status: MessageStatus): Tick {
-  switch (status) {
+export function tickFor(state: ReceiptState): Tick {
+  switch (state) {
     case "pending":
-      return { symbol: "🕓", label: "Sending", status };
+      return { label: "Sending", checks: 0, state };
     case "failed":
-      return { symbol: "!", label: "Not sent", status };
+      return { label: "Not sent", checks: 0, state };
     case "sent":
-      return { symbol: "✓", label: "Sent", status };
+      return { label: "Sent", checks: 1, state };
+    case "delivered":
+      return { label: "Delivered", checks: 2, state };
+    case "read":
+      return { label: "Read", checks: 2, state };
   }
 }
 

@@ -1,6 +1,12 @@
 // How people and conversations are named and drawn: initials, avatar colours, titles and
 // previews for the list.
-import type { ConversationSummary, EventBody, PresenceState, UserId } from "./protocol/protocol";
+import type {
+  ConversationSettings,
+  ConversationSummary,
+  EventBody,
+  PresenceState,
+  UserId,
+} from "./protocol/protocol";
 
 /** Up to two initials: "Ana Lima" → "AL", "bob" → "B". */
 export function initials(name: string): string {
@@ -82,4 +88,10 @@ export function previewLine(c: ConversationSummary, me: UserId): string {
   if (last.kind !== "message") return text;
   if (last.sender === me) return `You: ${text}`;
   return c.kind === "group" ? `${nameOf(c, last.sender).split(" ")[0]}: ${text}` : text;
+}
+
+/** Whether notifications are off for a conversation now (a timed mute ends by itself). */
+export function isMuted(settings: ConversationSettings, now: number = Date.now()): boolean {
+  if (!settings.muted) return false;
+  return settings.muted_until == null || settings.muted_until > now;
 }

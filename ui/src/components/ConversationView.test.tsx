@@ -1,0 +1,93 @@
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { CachedMessage, CoreEvent } from "../lib/protocol/core";
+import { conversation, messages } from "../test/fixtures";
+import { installFakeLayout } from "../test/layout";
+
+const core = vi.hoisted(() => ({
+  log: [] as CachedMessage[],
+  handlers: [] as ((e: CoreEvent) => void)[],
+}));
+const ipc = vi.hoisted(() => ({
+  page: vi.fn(async (_id: string, before: number | null, limit: number) => {
+    const below = core.log.filter((m) => m.seq !== null && (before === null || m.seq < before));
+    return below.slice(Math.max(0, below.length - limit));
+  }),
+  markRead: vi.fn(async () => {}),
+  draft: vi.fn(async () => null),
+  setDraft: vi.fn(async () => {}),
+  setTyping: vi.fn(async () => {}),
+  sendMessage: vi.fn(async () => "client-new"),
+  react: vi.fn(async () => {}),
+}));
+vi.mock("../lib/ipc", () => ({
+  ipc,
+  errorMessage: String,
+  onCoreEvent: async (handler: (e: CoreEvent) => void) => {
+    core.handlers.push(handler);
+    return () => {
+      core.handlers = core.handlers.filter((h) => h !== handler);
+    };
+  },
+}));
+
+import { ConversationView } from "./ConversationView";
+
+installFakeLayout();
+
+const me = { id: "me", username: "me", display_name: "Me Myself" };
+
+describe("ConversationView", () => {
+  beforeEach(() => {
+    vi.clearAllMocks();
+    core.handlers = [];
+    core.log = messages(1, 300);
+  });
+
+  it("shows the header actions it is given", () => {
+    render(
+      <ConversationView
+        me={me}
+        conversation={conversation()}
+        headerActions={<button type="button">Search in conversation</button>}
+      />,
+    );
+    expect(screen.getByRole("heading", { name: "Friends" })).toBeTruthy();
+    expect(
+      screen.getByRole("button", { name: "Search in conversation" }).closest("header"),
+    ).not.toBeNull();
+  });
+
+  it("jumps to an old message: loads back to it and highlights it", async () => {
+    render(<ConversationView me={me} conversation={conversation()} focus={{ seq: 20, key: 1 }} />);
+    await waitFor(() =>
+      expect(document.querySelector('.bubble[data-seq="20"]')?.classList.contains("focused")).toBe(
+        true,
+      ),
+    );
+    // The newest page came first, then older ones before seq 20.
+    expect(ipc.page).toHaveBeenCalledWith("c1", null, expect.any(Number));
+    expect(ipc.page.mock.calls.some(([, before]) => before !== null && before > 20)).toBe(true);
+  });
+
+  it("marks the newest message read when it is on screen", async () => {
+    render(<ConversationView me={me} conversation={conversation()} />);
+    await waitFor(() => expect(ipc.markRead).toHaveBeenCalledWith("c1", 300));
+  });
+
+  it("goes to the newest message after I send one", async () => {
+    render(<ConversationView me={me} conversation={conversation()} />);
+    await waitFor(() => expect(document.querySelector('.bubble[data-seq="300"]')).not.toBeNull());
+    const log = screen.getByRole("log", { name: "Messages" });
+    act(() => {
+      log.scrollTop = 0;
+      fireEvent.scroll(log);
+    });
+    expect(document.querySelector('.bubble[data-seq="300"]')).toBeNull();
+    const box = screen.getByRole("textbox", { name: "Message" });
+    fireEvent.change(box, { target: { value: "back to now" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    await waitFor(() => expect(document.querySelector('.bubble[data-seq="300"]')).not.toBeNull());
+    expect(ipc.sendMessage).toHaveBeenCalledWith("c1", "back to now");
+  });
+});

@@ -1,0 +1,152 @@
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import type { ReactNode } from "react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ipc } from "../lib/ipc";
+import type { CoreEvent } from "../lib/protocol/core";
+import type { ConversationSummary } from "../lib/protocol/protocol";
+import { Main } from "./Main";
+import { hit, members, summary } from "./testData";
+
+// The conversation view is another component's business: a stand-in shows what Main
+// hands it (which conversation, the message to focus, the header's buttons).
+vi.mock("./ConversationView", () => ({
+  ConversationView: (props: {
+    conversation: ConversationSummary;
+    focus?: { seq: number; key: number } | null;
+    headerActions?: ReactNode;
+  }) => (
+    <section
+      className="conversation"
+      data-conversation-id={props.conversation.id}
+      data-focus-seq={props.focus?.seq ?? ""}
+    >
+      <header className="conversation-header">{props.headerActions}</header>
+    </section>
+  ),
+}));
+
+const coreEvents: ((event: CoreEvent) => void)[] = [];
+vi.mock("../lib/ipc", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../lib/ipc")>();
+  return {
+    ...real,
+    onCoreEvent: (handler: (event: CoreEvent) => void) => {
+      coreEvents.push(handler);
+      return Promise.resolve(() => {});
+    },
+  };
+});
+
+const me = { id: "u-me", username: "me", display_name: "Me Myself" };
+const list = [
+  summary({ id: "old", title: "Old group", last_activity: 1 }),
+  summary({ id: "new", title: "New group", last_activity: 3, settings: { muted: true, archived: false } }),
+  summary({ id: "mid", kind: "direct", title: null, members: members().slice(0, 2), last_activity: 2 }),
+];
+
+async function renderMain() {
+  render(<Main me={me} sessionNotSaved={false} onDismissNotice={() => {}} onSignOut={() => {}} />);
+  await act(async () => {});
+}
+
+const openId = () => document.querySelector("section.conversation")?.getAttribute("data-conversation-id");
+const key = (init: KeyboardEventInit) => fireEvent.keyDown(window, init);
+
+describe("Main", () => {
+  beforeEach(() => {
+    coreEvents.length = 0;
+    vi.spyOn(ipc, "conversations").mockResolvedValue(list);
+    vi.spyOn(ipc, "connectionState").mockResolvedValue({ state: "online" });
+    vi.spyOn(ipc, "presence").mockResolvedValue([]);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it("moves through the list, newest first, with Alt+arrows and Ctrl+Tab", async () => {
+    await renderMain();
+    const titles = Array.from(
+      document.querySelectorAll(".conversation-row .row-title"),
+      (t) => t.textContent,
+    );
+    expect(titles).toEqual(["New group", "Ana Lima", "Old group"]);
+    key({ key: "ArrowDown", altKey: true });
+    expect(openId()).toBe("new");
+    key({ key: "ArrowDown", altKey: true });
+    expect(openId()).toBe("mid");
+    const current = document.querySelector(".conversation-row[aria-current=true]");
+    expect(current?.getAttribute("data-conversation-id")).toBe("mid");
+    key({ key: "Tab", ctrlKey: true });
+    expect(openId()).toBe("old");
+    key({ key: "Tab", ctrlKey: true, shiftKey: true });
+    key({ key: "ArrowUp", altKey: true });
+    expect(openId()).toBe("new");
+  });
+
+  it("marks a muted conversation in the list", async () => {
+    await renderMain();
+    const muted = screen.getByRole("button", { name: "New group, muted" });
+    expect(muted.querySelector(".muted-icon")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Old group" }).querySelector(".muted-icon")).toBeNull();
+  });
+
+  it("focuses the new-chat field with Ctrl+N", async () => {
+    await renderMain();
+    key({ key: "n", ctrlKey: true });
+    expect(document.activeElement).toBe(document.querySelector("input[name=new-chat-username]"));
+  });
+
+  it("opens search with Ctrl+K and a hit at its message", async () => {
+    vi.useFakeTimers();
+    try {
+      vi.spyOn(ipc, "search").mockResolvedValue([hit({ conversation_id: "old", seq: 42 })]);
+      await renderMain();
+      key({ key: "k", ctrlKey: true });
+      const dialog = screen.getByRole("dialog", { name: "Search messages" });
+      fireEvent.change(within(dialog).getByRole("combobox"), { target: { value: "rope" } });
+      await act(async () => {
+        vi.advanceTimersByTime(150);
+      });
+      fireEvent.click(document.querySelector(".search-hit")!);
+      expect(screen.queryByRole("dialog")).toBeNull();
+      expect(openId()).toBe("old");
+      expect(document.querySelector("section.conversation")?.getAttribute("data-focus-seq")).toBe("42");
+      // Opening from the list again forgets the focused message.
+      fireEvent.click(screen.getByRole("button", { name: "Ana Lima" }));
+      expect(document.querySelector("section.conversation")?.getAttribute("data-focus-seq")).toBe("");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("opens the group settings from the conversation header and closes them with Escape", async () => {
+    await renderMain();
+    fireEvent.click(screen.getByRole("button", { name: "Old group" }));
+    const toggle = screen.getByRole("button", { name: "Group settings" });
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    fireEvent.click(toggle);
+    expect(screen.getByRole("complementary", { name: "Group settings" })).toBeTruthy();
+    key({ key: "Escape" });
+    expect(screen.queryByRole("complementary", { name: "Group settings" })).toBeNull();
+    // A direct chat offers its info instead.
+    fireEvent.click(screen.getByRole("button", { name: "Ana Lima" }));
+    expect(screen.queryByRole("button", { name: "Group settings" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Conversation info" }));
+    expect(screen.getByRole("complementary", { name: "Conversation info" })).toBeTruthy();
+  });
+
+  it("shows the sync progress while catching up, and hides it after", async () => {
+    await renderMain();
+    expect(document.querySelector(".sync-progress")).toBeNull();
+    act(() => coreEvents.forEach((h) => h({ type: "sync_progress", fetched: 120, more: true })));
+    expect(document.querySelector(".sync-progress")?.textContent).toBe("Syncing… 120 messages");
+    act(() => coreEvents.forEach((h) => h({ type: "sync_progress", fetched: 180, more: false })));
+    expect(document.querySelector(".sync-progress")).toBeNull();
+  });
+
+  it("drops the sync progress when the connection goes", async () => {
+    await renderMain();
+    act(() => coreEvents.forEach((h) => h({ type: "sync_progress", fetched: 1, more: true })));
+    expect(document.querySelector(".sync-progress")?.textContent).toBe("Syncing… 1 message");
+    act(() => coreEvents.forEach((h) => h({ type: "connection", state: "connecting" })));
+    expect(document.querySelector(".sync-progress")).toBeNull();
+  });
+});
