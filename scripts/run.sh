@@ -3,8 +3,18 @@
 # (unless REDIS_URL points at one), the server on http://127.0.0.1:8080, and the desktop
 # app (built first: the UI, then the Tauri binary) when there is a display.
 # Ctrl-C stops everything this script started.
+#
+#   scripts/run.sh          one app window
+#   scripts/run.sh --two    two app windows with separate data, to sign up two accounts
+#                           and chat between them on one machine
 set -euo pipefail
 cd "$(dirname "$0")/.."
+apps=1
+case "${1:-}" in
+  --two) apps=2 ;;
+  "") ;;
+  *) echo "usage: $0 [--two]" >&2; exit 2 ;;
+esac
 source scripts/setup.sh
 
 data_dir="${TIDINGS_DATA_DIR:-$PWD/.data}"
@@ -51,10 +61,19 @@ else
   # The app embeds the built UI, so the UI is built first.
   (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
   cargo build -p tidings-desktop
+  server_url="${TIDINGS_SERVER:-http://${bind/0.0.0.0/127.0.0.1}}"
   # The app keeps its own data in the OS app data dir (not in .data/).
-  env -u TIDINGS_DATA_DIR TIDINGS_SERVER="${TIDINGS_SERVER:-http://${bind/0.0.0.0/127.0.0.1}}" \
-    "$target_dir/debug/tidings-desktop" &
+  env -u TIDINGS_DATA_DIR TIDINGS_SERVER="$server_url" "$target_dir/debug/tidings-desktop" &
   pids+=($!)
-  echo "run: the desktop app is starting; closing it leaves the server running (Ctrl-C stops it)"
+  if [ "$apps" = 2 ]; then
+    # A second window as a second device of its own: its own cache, drafts and outbox.
+    TIDINGS_DATA_DIR="$data_dir/second-app" TIDINGS_SERVER="$server_url" \
+      "$target_dir/debug/tidings-desktop" &
+    pids+=($!)
+    echo "run: two app windows are starting: sign up a different account in each, then start a chat by username"
+  else
+    echo "run: the desktop app is starting (scripts/run.sh --two opens a second window for a second account)"
+  fi
+  echo "run: closing the app leaves the server running (Ctrl-C stops it)"
 fi
 wait "$server_pid"

@@ -179,7 +179,7 @@ async fn scenario(ana: &App, bob: &App, world: &mut World, shots: &Path) -> Resu
     group(ana, bob, &bob_name, shots).await?;
     search(bob, hello, shots).await?;
     themes(ana, shots).await?;
-    server_restart(ana, bob, world, answer).await?;
+    server_restart(ana, bob, world, answer, shots).await?;
     Ok(())
 }
 
@@ -376,7 +376,13 @@ async fn themes(ana: &App, shots: &Path) -> Result<()> {
 /// The server stops and comes back on the same address: both apps say they are offline,
 /// a message written meanwhile waits as pending, and after the reconnect it is delivered
 /// and nothing earlier is lost.
-async fn server_restart(ana: &App, bob: &App, world: &mut World, answer: &str) -> Result<()> {
+async fn server_restart(
+    ana: &App,
+    bob: &App,
+    world: &mut World,
+    answer: &str,
+    shots: &Path,
+) -> Result<()> {
     let redis = world.redis.url();
     let addr = world.servers[0]
         .http_url()
@@ -404,6 +410,7 @@ async fn server_restart(ana: &App, bob: &App, world: &mut World, answer: &str) -
         ana.has_bubble(late, Some("pending")).await
     })
     .await?;
+    ana.screenshot(&shots.join("offline.png")).await?;
 
     world.servers[0] = tidings_tests::Server::start_at(&addr, &redis, &[])?;
     for app in [ana, bob] {

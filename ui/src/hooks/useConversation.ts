@@ -47,7 +47,7 @@ export function useConversation(
   const [hasOlder, setHasOlder] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
   // The latest window, for reads that start from it; always the one just rendered or set.
-  const window = useRef<CachedMessage[]>([]);
+  const loadedRows = useRef<CachedMessage[]>([]);
   const current = useRef(id);
   current.current = id;
   const reads = useRef(0);
@@ -55,16 +55,16 @@ export function useConversation(
   const readUpTo = useRef(0);
 
   const apply = useCallback((next: (w: CachedMessage[]) => CachedMessage[]) => {
-    window.current = next(window.current);
-    setMessages(window.current);
+    loadedRows.current = next(loadedRows.current);
+    setMessages(loadedRows.current);
   }, []);
 
   const reload = useCallback(async () => {
     const asked = id;
     const read = ++reads.current;
     try {
-      const from = oldestSeq(window.current);
-      let limit = refreshLimit(window.current);
+      const from = oldestSeq(loadedRows.current);
+      let limit = refreshLimit(loadedRows.current);
       let fresh = await ipc.page(asked, null, limit);
       const missing = shortfall(fresh, limit, from);
       if (missing > 0) {
@@ -74,7 +74,7 @@ export function useConversation(
       // A newer read is on its way and will answer for both.
       if (current.current !== asked || read !== reads.current) return;
       // The first rows decide whether there is more above; later reads only add below.
-      if (oldestSeq(window.current) === null) setHasOlder(mayHaveOlder(fresh, limit));
+      if (oldestSeq(loadedRows.current) === null) setHasOlder(mayHaveOlder(fresh, limit));
       apply((w) => mergeNewest(w, fresh));
       setLoaded(true);
     } catch (e) {
@@ -86,7 +86,7 @@ export function useConversation(
   const fetchOlder = useCallback(
     async (limit: number): Promise<boolean> => {
       const asked = id;
-      const before = oldestSeq(window.current);
+      const before = oldestSeq(loadedRows.current);
       if (before === null) return false;
       const page = await ipc.page(asked, before, limit);
       if (current.current !== asked) return false;
@@ -125,7 +125,7 @@ export function useConversation(
       await older.current;
       await runOlder(async () => {
         for (;;) {
-          const oldest = oldestSeq(window.current);
+          const oldest = oldestSeq(loadedRows.current);
           if (oldest === null || oldest <= seq) return;
           const limit = Math.min(JUMP_PAGE_MAX, Math.max(PAGE_SIZE, oldest - seq + PAGE_SIZE));
           if (!(await fetchOlder(limit))) return;
@@ -136,7 +136,7 @@ export function useConversation(
   );
 
   useEffect(() => {
-    window.current = [];
+    loadedRows.current = [];
     setMessages([]);
     setLoaded(false);
     setHasOlder(false);
