@@ -25,6 +25,8 @@
 #                       copy of the previous build, to compare before/after interleaved.
 #   BENCH_BUILD=0       do not build first (use the binaries already built, e.g. while
 #                       another build holds cargo's lock).
+#   BENCH_SERVER_THREADS  tokio worker threads per server instance (TOKIO_WORKER_THREADS;
+#                       default: one per core).
 #   BENCH_REDIS_DIR     keep Redis's data in this directory (default: a temporary one),
 #                       so that a later run with the same --user-prefix finds the accounts.
 #
@@ -83,8 +85,9 @@ redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$redis_dir" \
   --protected-mode no --loglevel warning --maxclients 20000 >"$work/redis.log" 2>&1 &
 redis_pid=$!
 pids+=("$redis_pid")
-for _ in $(seq 1 100); do
-  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+# PONG, not just an answer: while it replays a kept AOF, Redis answers LOADING.
+for _ in $(seq 1 1200); do
+  [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
   sleep 0.1
 done
 redis_url="redis://127.0.0.1:$redis_port"
@@ -97,7 +100,8 @@ for i in $(seq 1 "${BENCH_INSTANCES:-2}"); do
   log="$work/server-$i.log"
   # The per-user write limit (20/s by default) would cap scenario d; the benchmark
   # measures delivery, not the limiter.
-  RUST_LOG=warn "$server_bin" --bind 127.0.0.1:0 --redis-url "$redis_url" \
+  RUST_LOG=warn env ${BENCH_SERVER_THREADS:+TOKIO_WORKER_THREADS=$BENCH_SERVER_THREADS} \
+    "$server_bin" --bind 127.0.0.1:0 --redis-url "$redis_url" \
     --jwt-secret "$secret" --instance "bench-$i" \
     --message-rate 1000000 --message-burst 1000000 \
     --media-dir "$work/media" --upload-temp-dir "$work/uploads" >"$log" 2>&1 &

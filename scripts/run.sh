@@ -29,8 +29,9 @@ if [ -z "${REDIS_URL:-}" ]; then
     --appendonly yes --appendfsync always --save "" --loglevel warning &
   pids+=($!)
   export REDIS_URL="redis://127.0.0.1:$port"
-  for _ in $(seq 1 100); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && break
+  # PONG, not just an answer: while it replays its AOF, Redis answers LOADING.
+  for _ in $(seq 1 1200); do
+    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break
     sleep 0.1
   done
   echo "run: redis-server on $REDIS_URL (data in $data_dir/redis)"
