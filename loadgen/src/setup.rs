@@ -57,6 +57,32 @@ async fn post<T: Serialize + ?Sized>(
     Ok((status, resp.text().await?))
 }
 
+/// How often a request refused with `unavailable` (the server's storage not ready, e.g.
+/// Redis still replaying its AOF) is tried again.
+const UNAVAILABLE_RETRIES: usize = 20;
+
+/// [`post`], tried again after the server's `retry_after_ms` while it answers 503.
+async fn post_retrying<T: Serialize + ?Sized>(
+    http: &reqwest::Client,
+    url: String,
+    body: &T,
+) -> Result<(StatusCode, String)> {
+    let mut answer = post(http, url.clone(), None, body).await?;
+    for _ in 0..UNAVAILABLE_RETRIES {
+        if answer.0 != StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        let wait = serde_json::from_str::<ErrorBody>(&answer.1)
+            .ok()
+            .and_then(|e| e.retry_after_ms)
+            .unwrap_or(1000)
+            .min(5000);
+        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+        answer = post(http, url.clone(), None, body).await?;
+    }
+    Ok(answer)
+}
+
 /// Registers user `index`, or signs it in when the name is taken.
 async fn sign_in(http: &reqwest::Client, args: &Args, prefix: &str, index: usize) -> Result<User> {
     let username = format!("{prefix}-{index}");
@@ -66,7 +92,7 @@ async fn sign_in(http: &reqwest::Client, args: &Args, prefix: &str, index: usize
         display_name: format!("Load {index}"),
         password: PASSWORD.to_owned(),
     };
-    let (status, body) = post(http, format!("{base}/v1/auth/register"), None, &register).await?;
+    let (status, body) = post_retrying(http, format!("{base}/v1/auth/register"), &register).await?;
     let (status, body) = if status == StatusCode::CONFLICT
         && serde_json::from_str::<ErrorBody>(&body)
             .is_ok_and(|e| e.code == ErrorCode::UsernameTaken)
@@ -75,7 +101,7 @@ async fn sign_in(http: &reqwest::Client, args: &Args, prefix: &str, index: usize
             username: username.clone(),
             password: PASSWORD.to_owned(),
         };
-        post(http, format!("{base}/v1/auth/login"), None, &login).await?
+        post_retrying(http, format!("{base}/v1/auth/login"), &login).await?
     } else {
         (status, body)
     };
