@@ -1,16 +1,21 @@
 //! Test harness: real `redis-server` and real `tidings-server` processes on 127.0.0.1, and
-//! small HTTP and WebSocket clients that speak the protocol from `tidings_shared`.
+//! small HTTP and WebSocket clients that speak the protocol from `tidings_shared`; a TCP
+//! proxy that cuts, blackholes and delays connections, and the chaos harness built on
+//! them (real client cores, traffic, faults, and the "nothing lost" check).
 //!
 //! Every process started here is killed by PID when its handle drops (and a test can kill
 //! it earlier, with SIGKILL or SIGTERM). Every wait is bounded.
 
 pub mod api;
+pub mod chaos;
 pub mod cores;
 pub mod processes;
+pub mod proxy;
 pub mod ws;
 
 pub use api::{Api, TestUser};
 pub use processes::{Redis, S3Server, Server};
+pub use proxy::Proxy;
 pub use ws::Ws;
 
 /// The JWT secret every test server gets (tests also use it to forge expired tokens).

@@ -76,6 +76,11 @@ impl Redis {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// Its process id while it runs (`None` after [`Redis::kill9`]).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// A blocking connection for assertions on stored state.
     pub fn connection(&self) -> Result<redis::Connection> {
         Ok(redis::Client::open(self.url())?.get_connection()?)
@@ -102,25 +107,37 @@ impl Drop for Redis {
     }
 }
 
-/// Where the server binary is: `$TIDINGS_SERVER_BIN`, else next to the test binary's
-/// target dir (built first by `cargo build -p tidings-server`), else built now.
+/// Where the server binary is: `$TIDINGS_SERVER_BIN`, else in the running binary's
+/// profile dir (`target/<profile>/`, built first by `cargo build -p tidings-server`),
+/// else built now.
 pub fn server_binary() -> Result<PathBuf> {
     if let Ok(path) = std::env::var("TIDINGS_SERVER_BIN") {
         return Ok(PathBuf::from(path));
     }
     let exe = std::env::current_exe()?;
-    let profile_dir = exe
+    let dir = exe
         .parent()
-        .and_then(|deps| deps.parent())
-        .context("test binary has no target dir")?;
+        .context("the running binary has no directory")?;
+    // Test binaries live in target/<profile>/deps/, the harness's own binaries (chaos,
+    // the benchmarks) in target/<profile>/.
+    let profile_dir = if dir.ends_with("deps") {
+        dir.parent().context("test binary has no target dir")?
+    } else {
+        dir
+    };
     let candidate = profile_dir.join("tidings-server");
     if !candidate.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "tidings-server"])
-            .status()
-            .context("building tidings-server")?;
-        if !status.success() {
-            bail!("cargo build -p tidings-server failed");
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "-p", "tidings-server"]);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
+        }
+        let status = build.status().context("building tidings-server")?;
+        if !status.success() || !candidate.exists() {
+            bail!(
+                "cargo build -p tidings-server did not produce {}",
+                candidate.display()
+            );
         }
     }
     Ok(candidate)

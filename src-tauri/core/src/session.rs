@@ -6,6 +6,7 @@
 //! by seq (and merges a local echo with its own event by client id). Order is the server's
 //! seq. A live event beyond the cursor means a gap, which a `sync` fills.
 
+use crate::cache::{Cache, CacheResult};
 use crate::client::{Command, Core};
 use crate::connection::Socket;
 use crate::error::{CoreError, CoreResult};
@@ -15,7 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 use tidings_shared::{
     ClientEnvelope, ClientFrame, ClientMessageId, ConversationChanges, ConversationId, ErrorBody,
-    EventBody, Seq, ServerEnvelope, ServerFrame,
+    Event, EventBody, Seq, ServerEnvelope, ServerFrame, UserId,
 };
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
@@ -23,8 +24,18 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// A client ping this often keeps NATs open and the server's heartbeat satisfied.
 const PING_EVERY: Duration = Duration::from_secs(15);
-/// Nothing heard for this long (the server pings every 20 s): the link is dead.
+/// Nothing heard for this long (the server pings every 20 s by default): the link is dead.
+/// Used until the `hello` says how often this server pings (see [`silence_limit`]).
 const SILENCE_LIMIT: Duration = Duration::from_secs(45);
+/// The shortest silence taken for a dead link, however often the server pings.
+const MIN_SILENCE_LIMIT: Duration = Duration::from_secs(3);
+
+/// How long a silence means the link is dead: 2.25 of the server's heartbeat intervals
+/// (45 s at its default 20 s), so that one late ping is not mistaken for a dead link.
+fn silence_limit(heartbeat_interval_ms: u64) -> Duration {
+    Duration::from_millis(heartbeat_interval_ms.saturating_mul(9) / 4).max(MIN_SILENCE_LIMIT)
+}
+
 /// Events per sync page: big enough to amortise a transaction, small enough that live
 /// events wait at most one page's apply (the server's default).
 const SYNC_PAGE: u32 = tidings_shared::limits::SYNC_PAGE_DEFAULT;
@@ -45,6 +56,8 @@ struct State {
     sync_from: BTreeMap<ConversationId, Seq>,
     /// The next sync page is already asked for.
     prefetched: bool,
+    /// Silence after which the link counts as dead (from the server's `hello`).
+    silence: Duration,
 }
 
 /// Serves one connection until it drops or `stop` is set; returns why it ended.
@@ -64,6 +77,7 @@ pub(crate) async fn serve(
         next_request: 0,
         sync_from: BTreeMap::new(),
         prefetched: false,
+        silence: SILENCE_LIMIT,
     };
     let mut ping = tokio::time::interval(PING_EVERY);
     let (retry_tx, mut retry_rx) = mpsc::unbounded_channel::<()>();
@@ -71,6 +85,10 @@ pub(crate) async fn serve(
 
     start_sync(core, &mut state, &mut outgoing).await;
     flush_outbox(core, &mut state, &mut outgoing).await;
+    // One deadline for the whole connection, moved only by what arrives: a timeout made
+    // afresh on every turn of the loop would start over whenever another branch fired
+    // (our own ping every 15 s), and a silent link would never be noticed.
+    let mut silent_at = Instant::now() + state.silence;
     // Who is around now; changes follow as `presence` frames.
     outgoing.push(ClientEnvelope {
         id: None,
@@ -89,7 +107,7 @@ pub(crate) async fn serve(
             return format!("send failed: {e}");
         }
         tokio::select! {
-            next = tokio::time::timeout(SILENCE_LIMIT, stream.next()) => match next {
+            next = tokio::time::timeout_at(silent_at, stream.next()) => match next {
                 Err(_) => return "no heartbeat from the server".into(),
                 Ok(None) => return "the server closed the connection".into(),
                 Ok(Some(Err(e))) => return format!("connection lost: {e}"),
@@ -109,11 +127,14 @@ pub(crate) async fn serve(
                         }
                         Err(e) => tracing::warn!(error = %e, "unreadable frame from the server"),
                     }
+                    // After handling: a `hello` sets the silence this server allows.
+                    silent_at = Instant::now() + state.silence;
                 }
                 Ok(Some(Ok(Message::Close(frame)))) => {
                     return format!("closed by the server: {}", frame.map(|f| f.to_string()).unwrap_or_default());
                 }
-                Ok(Some(Ok(_))) => {}
+                // Anything heard, a ping included, shows the link is alive.
+                Ok(Some(Ok(_))) => silent_at = Instant::now() + state.silence,
             },
             _ = core.inner.outbox_kick.notified() => flush_outbox(core, &mut state, &mut outgoing).await,
             Some(()) = retry_rx.recv() => flush_outbox(core, &mut state, &mut outgoing).await,
@@ -260,7 +281,10 @@ async fn handle(
         ServerFrame::Ack {
             client_id, seq, ts, ..
         } => {
-            state.in_flight.remove(&client_id);
+            if !state.in_flight.remove(&client_id) {
+                // Its own event came first and completed it; its fate was told then.
+                return;
+            }
             match core
                 .blocking(move |cache| cache.mark_acked(&client_id, seq, ts))
                 .await
@@ -297,10 +321,12 @@ async fn handle(
             let seq = event.seq;
             let cid = conversation_id.clone();
             let applied = event.clone();
-            let gap = core
+            let me = core.me().map(|me| me.id);
+            let outcome = core
                 .blocking(move |cache| {
-                    cache.apply_events(&cid, std::slice::from_ref(&applied))?;
-                    Ok(cache.cursor(&cid)? < seq)
+                    let events = std::slice::from_ref(&applied);
+                    let done = apply_completing(cache, &cid, events, me.as_ref())?;
+                    Ok((done, cache.cursor(&cid)? < seq))
                 })
                 .await;
             if changes_membership(&event.body) {
@@ -316,9 +342,13 @@ async fn handle(
             core.maybe_notify(&conversation_id, &event).await;
             core.emit(CoreEvent::MessagesChanged { conversation_id });
             core.emit(CoreEvent::ConversationsChanged);
-            match gap {
-                Ok(true) => start_sync(core, state, outgoing).await,
-                Ok(false) => {}
+            match outcome {
+                Ok((done, gap)) => {
+                    completed(core, state, done);
+                    if gap {
+                        start_sync(core, state, outgoing).await;
+                    }
+                }
                 Err(e) => tracing::error!(error = %e, "cannot apply an event"),
             }
         }
@@ -379,11 +409,15 @@ async fn handle(
         }
         ServerFrame::Settings { .. } => start_sync(core, state, outgoing).await,
         ServerFrame::Hello {
-            max_upload_bytes, ..
-        } => core
-            .inner
-            .max_upload_bytes
-            .store(max_upload_bytes, std::sync::atomic::Ordering::Relaxed),
+            max_upload_bytes,
+            heartbeat_interval_ms,
+            ..
+        } => {
+            core.inner
+                .max_upload_bytes
+                .store(max_upload_bytes, std::sync::atomic::Ordering::Relaxed);
+            state.silence = silence_limit(heartbeat_interval_ms);
+        }
         ServerFrame::Done { .. } | ServerFrame::History { .. } | ServerFrame::Pong { .. } => {}
     }
 }
@@ -402,18 +436,23 @@ fn changes_membership(body: &EventBody) -> bool {
 }
 
 async fn apply_sync_page(core: &Core, state: &mut State, conversations: Vec<ConversationChanges>) {
+    let me = core.me().map(|me| me.id);
     for changes in conversations {
         let cid = changes.conversation.id.clone();
         let count = changes.events.len() as u64;
+        let me = me.clone();
         let result = core
             .blocking(move |cache| {
+                let id = &changes.conversation.id;
                 cache.upsert_conversation(&changes.conversation)?;
-                cache.apply_events(&changes.conversation.id, &changes.events)?;
-                cache.advance_cursor(&changes.conversation.id, changes.through)
+                let done = apply_completing(cache, id, &changes.events, me.as_ref())?;
+                cache.advance_cursor(id, changes.through)?;
+                Ok(done)
             })
             .await;
         match result {
-            Ok(()) => {
+            Ok(done) => {
+                completed(core, state, done);
                 state.fetched += count;
                 core.emit(CoreEvent::MessagesChanged {
                     conversation_id: cid,
@@ -423,6 +462,50 @@ async fn apply_sync_page(core: &Core, state: &mut State, conversations: Vec<Conv
         }
     }
     core.emit(CoreEvent::ConversationsChanged);
+}
+
+/// Applies events and returns the sends of mine (still in the outbox until now) that they
+/// completed. A message's own event is as good as its ack: the cache takes the item out
+/// of the outbox, so it is not sent again. When the event comes first (the ack was lost
+/// with a dropped connection, and the sync of the next one brought the message), no ack
+/// will ever come, and this is the only news of the send's fate.
+fn apply_completing(
+    cache: &Cache,
+    cid: &ConversationId,
+    events: &[Event],
+    me: Option<&UserId>,
+) -> CacheResult<Vec<(ClientMessageId, Seq)>> {
+    let mine: Vec<(ClientMessageId, Seq)> = events
+        .iter()
+        .filter(|e| Some(&e.sender) == me)
+        .filter_map(|e| match &e.body {
+            EventBody::Message { client_id, .. } => Some((*client_id, e.seq)),
+            _ => None,
+        })
+        .collect();
+    if mine.is_empty() {
+        cache.apply_events(cid, events)?;
+        return Ok(mine);
+    }
+    let outbox = |cache: &Cache| -> CacheResult<HashSet<ClientMessageId>> {
+        Ok(cache.outbox()?.into_iter().map(|i| i.client_id).collect())
+    };
+    let before = outbox(cache)?;
+    cache.apply_events(cid, events)?;
+    let after = outbox(cache)?;
+    Ok(mine
+        .into_iter()
+        .filter(|(id, _)| before.contains(id) && !after.contains(id))
+        .collect())
+}
+
+/// Tells the fate of sends completed by their own events (see [`apply_completing`]); an
+/// ack for them that still comes is then ignored.
+fn completed(core: &Core, state: &mut State, done: Vec<(ClientMessageId, Seq)>) {
+    for (client_id, seq) in done {
+        state.in_flight.remove(&client_id);
+        core.emit(CoreEvent::MessageSent { client_id, seq });
+    }
 }
 
 async fn send_failed(
@@ -450,5 +533,65 @@ async fn send_failed(
     {
         Ok(()) => core.emit(CoreEvent::MessageFailed { client_id, reason }),
         Err(e) => tracing::error!(error = %e, "cannot record a failed send"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A send whose ack was lost and whose own event came first (issue 9's chaos run):
+    /// applying the event reports the send as completed, once, so that its fate is told.
+    #[test]
+    fn a_sends_own_event_completes_it_once() {
+        use crate::cache::{OutboxItem, OutboxState};
+        let dir = tempfile::tempdir().expect("dir");
+        let cache = Cache::open(&dir.path().join("cache.sqlite3")).expect("cache");
+        let (me, cid) = (UserId("me".into()), ConversationId("c".into()));
+        let client_id = uuid::Uuid::from_u128(7);
+        cache
+            .enqueue(&OutboxItem {
+                client_id,
+                conversation_id: cid.clone(),
+                sender: me.clone(),
+                text: "hi".into(),
+                attachments: Vec::new(),
+                created_at: 1,
+                state: OutboxState::Pending,
+                error: None,
+            })
+            .expect("enqueue");
+        let message = |sender: &UserId, client_id| Event {
+            seq: 2,
+            ts: 5,
+            sender: sender.clone(),
+            body: EventBody::Message {
+                client_id,
+                text: "hi".into(),
+                edited_at: None,
+                deleted: false,
+                reactions: Vec::new(),
+                attachments: Vec::new(),
+            },
+        };
+        let events = [message(&me, client_id)];
+        let done = apply_completing(&cache, &cid, &events, Some(&me)).expect("apply");
+        assert_eq!(done, vec![(client_id, 2)]);
+        assert!(cache.outbox().expect("outbox").is_empty());
+        // Again (a live repeat, a sync page): nothing more to tell.
+        let again = apply_completing(&cache, &cid, &events, Some(&me)).expect("apply");
+        assert!(again.is_empty());
+        // Someone else's message completes nothing of mine.
+        let other = [message(&UserId("ben".into()), uuid::Uuid::from_u128(8))];
+        assert!(apply_completing(&cache, &cid, &other, Some(&me))
+            .expect("apply")
+            .is_empty());
+    }
+
+    #[test]
+    fn the_silence_limit_follows_the_servers_heartbeat() {
+        assert_eq!(silence_limit(20_000), SILENCE_LIMIT);
+        assert_eq!(silence_limit(60_000), Duration::from_secs(135));
+        assert_eq!(silence_limit(1_000), MIN_SILENCE_LIMIT);
     }
 }
