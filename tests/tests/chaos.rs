@@ -228,3 +228,36 @@ async fn connections_cut_over_and_over_lose_and_duplicate_nothing() {
     assert_recovered(&report);
     assert!(report.disconnects >= 15, "the cuts were felt\n{report}");
 }
+
+/// An HTTP call to a server whose network went silent (connections accepted, nothing
+/// answered) fails with a network error the app can show and retry, instead of hanging
+/// until the OS gives up minutes later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_call_to_a_silent_server_fails_instead_of_hanging() {
+    let world = tidings_tests::World::start(1, &[]).expect("world");
+    let upstream = world.servers[0]
+        .http_url()
+        .trim_start_matches("http://")
+        .parse()
+        .expect("server address");
+    let proxy = tidings_tests::proxy::Proxy::start(vec![upstream])
+        .await
+        .expect("proxy");
+    let dir = tempfile::tempdir().expect("dir");
+    let (core, _) = tidings_tests::cores::signed_up_core(&proxy.http_url(), &dir, "ana").await;
+
+    // Past the core's keep-alive (3 s), so that the call opens a new connection, which the
+    // silent network accepts and never answers (a kept one would meet the server's own
+    // idle close instead).
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    proxy.blackhole();
+    // Bounded by the test, well above the core's own limit for an API call.
+    let answer = tokio::time::timeout(Duration::from_secs(90), core.refresh_conversations())
+        .await
+        .expect("the call came back");
+    match answer {
+        Err(tidings_core::CoreError::Network(_)) => {}
+        other => panic!("expected a network error, got {other:?}"),
+    }
+    core.stop().await;
+}

@@ -9,6 +9,13 @@ use tidings_shared::{
     LoginRequest, MediaId, MediaInfo, MediaLinks, RefreshRequest, RegisterRequest, Session,
 };
 
+/// How long a connection may take to open. Without it, a server that drops SYNs (a dead
+/// network, a blackhole) holds a request for the OS's own timeout, minutes.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a small API call (sign-in, refresh, the list, links) may take in all. Not
+/// for uploads and downloads, which take as long as their bytes do.
+const API_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// HTTP client for one server.
 #[derive(Clone)]
 pub struct Api {
@@ -23,6 +30,7 @@ impl Api {
         // one that old (a POST on a just-closed socket cannot be retried safely).
         let http = reqwest::Client::builder()
             .pool_idle_timeout(std::time::Duration::from_secs(3))
+            .connect_timeout(CONNECT_TIMEOUT)
             .build()
             .unwrap_or_default();
         Self {
@@ -49,7 +57,11 @@ impl Api {
         token: Option<&str>,
         body: &B,
     ) -> CoreResult<T> {
-        let mut req = self.http.post(format!("{}{path}", self.base)).json(body);
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .timeout(API_TIMEOUT)
+            .json(body);
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
@@ -82,6 +94,7 @@ impl Api {
         let resp = self
             .http
             .post(format!("{}/v1/auth/logout", self.base))
+            .timeout(API_TIMEOUT)
             .json(&req)
             .send()
             .await
@@ -107,6 +120,7 @@ impl Api {
         let resp = self
             .http
             .get(format!("{}/v1/conversations", self.base))
+            .timeout(API_TIMEOUT)
             .bearer_auth(token)
             .send()
             .await
@@ -148,6 +162,7 @@ impl Api {
         let resp = self
             .http
             .get(format!("{}/v1/media/{}/links", self.base, media.as_str()))
+            .timeout(API_TIMEOUT)
             .bearer_auth(token)
             .send()
             .await
