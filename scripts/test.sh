@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up and runs every check and test: formatting, lints, and the whole workspace's
-# tests. The tests start their own redis-server and server processes on 127.0.0.1 ports
-# and stop them.
+# Sets up and runs every check and test: formatting, lints, the whole workspace's tests,
+# and a short fuzz run (scripts/fuzz.sh). The tests start their own redis-server and
+# server processes on 127.0.0.1 ports and stop them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -61,6 +61,11 @@ cargo build --locked -p tidings-server
 # activation, so no keychain or portal daemon is started behind its back and outlives
 # it); the other tests see the same environment as without a display.
 TIDINGS_E2E=1 xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace --locked
+
+# A short fuzz run of every target in fuzz/ (10 s each; FUZZ_SECONDS changes it). The
+# targets build once into ~/.cache/tidings/fuzz-target (about 6 to 10 minutes the first
+# time on 2 cores, seconds after that).
+bash scripts/fuzz.sh
 
 # The TypeScript bindings of the wire types (written by the tests above) must be committed.
 if git rev-parse --git-dir >/dev/null 2>&1; then

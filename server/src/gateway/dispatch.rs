@@ -1,5 +1,7 @@
-//! Parses client frames and answers them. One function per frame type; each checks
-//! membership and limits, calls the store, and returns the reply frame.
+//! Parses client frames and answers them. A text frame is first decoded
+//! ([`decode_client_frame`]: JSON, request id, type, shape, then the checks that need
+//! nothing but the frame itself); only then does a handler, one per frame type, check
+//! membership and rate, call the store, and return the reply frame.
 
 use super::connection::queue;
 use super::outbound::Outbound;
@@ -12,9 +14,10 @@ use dashmap::DashMap;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
+use tidings_shared::limits::MAX_ATTACHMENTS_PER_MESSAGE;
 use tidings_shared::{
-    ClientEnvelope, ClientFrame, ConversationId, ErrorCode, RequestId, Seq, ServerEnvelope,
-    ServerFrame, UserProfile,
+    ClientEnvelope, ClientFrame, ConversationId, ErrorBody, ErrorCode, PresenceState, RequestId,
+    Seq, ServerEnvelope, ServerFrame, UserProfile,
 };
 
 /// Longest request id the server echoes.
@@ -59,7 +62,11 @@ pub(super) async fn handle_text(session: &Session<'_>, text: &str) {
         Ok(envelope) => {
             let kind = frame_type(&envelope.frame);
             metrics::counter!("tidings_frames_received_total", "type" => kind).increment(1);
-            (envelope.id, execute(session, envelope.frame).await)
+            let result = match check_frame(&envelope.frame) {
+                Ok(()) => execute(session, envelope.frame).await,
+                Err(e) => Err(e),
+            };
+            (envelope.id, result)
         }
         Err((id, e)) => {
             metrics::counter!("tidings_frames_received_total", "type" => "invalid").increment(1);
@@ -82,6 +89,21 @@ pub(super) fn reject_binary(session: &Session<'_>) {
         "Frames are JSON text; binary frames are not accepted.",
     );
     queue(session.outbound, None, ServerFrame::Error(e.to_body()));
+}
+
+/// Decodes a client text frame as the gateway does before anything else: JSON, request
+/// id, type and shape ([`parse`]), then the checks that need nothing but the frame
+/// ([`check_frame`]). No storage, rate limiter or clock is touched, so it is what the
+/// `client_frame` fuzz target (`fuzz/`) drives. An error carries the request id when the
+/// frame had a readable one, and is always a client error (`invalid_frame`,
+/// `unknown_frame`, `empty_text`, `text_too_long`, `invalid_emoji` or
+/// `invalid_conversation`).
+pub fn decode_client_frame(text: &str) -> Result<ClientEnvelope, (Option<RequestId>, ErrorBody)> {
+    let envelope = parse(text).map_err(|(id, e)| (id, e.to_body()))?;
+    match check_frame(&envelope.frame) {
+        Ok(()) => Ok(envelope),
+        Err(e) => Err((envelope.id, e.to_body())),
+    }
 }
 
 fn parse(text: &str) -> Result<ClientEnvelope, (Option<RequestId>, AppError)> {
@@ -112,6 +134,51 @@ fn parse(text: &str) -> Result<ClientEnvelope, (Option<RequestId>, AppError)> {
         Some(_) => serde_json::from_value(value)
             .map_err(|e| (id, invalid(format!("Malformed frame: {e}.")))),
     }
+}
+
+/// The limits a frame's own content must keep, checked before its handler runs (so before
+/// the rate limiter and storage). The handlers check the same again where they also
+/// normalize (a title is trimmed, an emoji made canonical); this is the first line.
+fn check_frame(frame: &ClientFrame) -> AppResult<()> {
+    use ClientFrame as F;
+    match frame {
+        F::Send {
+            text, attachments, ..
+        } => {
+            if attachments.len() > MAX_ATTACHMENTS_PER_MESSAGE {
+                return Err(AppError::client(
+                    ErrorCode::InvalidFrame,
+                    format!("A message may carry at most {MAX_ATTACHMENTS_PER_MESSAGE} files."),
+                ));
+            }
+            // A file may go without words.
+            if attachments.is_empty() || !text.trim().is_empty() {
+                messages::checked_text(text.clone())?;
+            }
+        }
+        F::Edit { text, .. } => {
+            messages::checked_text(text.clone())?;
+        }
+        F::React { emoji, .. } if emojis::get(emoji).is_none() => {
+            return Err(AppError::client(
+                ErrorCode::InvalidEmoji,
+                "A reaction is a single emoji.",
+            ))
+        }
+        F::Rename { title, .. } => {
+            groups::checked_title(title)?;
+        }
+        F::Presence {
+            state: PresenceState::Offline,
+        } => {
+            return Err(AppError::client(
+                ErrorCode::InvalidFrame,
+                "A connected device is online or away; disconnect to go offline.",
+            ))
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn frame_type(frame: &ClientFrame) -> &'static str {
@@ -152,10 +219,7 @@ async fn execute(session: &Session<'_>, frame: ClientFrame) -> AppResult<Option<
             conversation_id,
             seq,
             text,
-        } => {
-            let text = messages::checked_text(text)?;
-            messages::rewrite(session, conversation_id, seq, Some(text)).await
-        }
+        } => messages::rewrite(session, conversation_id, seq, Some(text)).await,
         F::Delete {
             conversation_id,
             seq,
@@ -283,5 +347,77 @@ pub(super) async fn rollback_detected(state: &AppState, cid: &ConversationId, se
             .store
             .publish(&keys::conversation_channel(cid), &text)
             .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_client_frame;
+    use tidings_shared::{ClientFrame, ErrorCode};
+
+    fn refused(text: &str) -> (Option<String>, ErrorCode) {
+        match decode_client_frame(text) {
+            Ok(envelope) => panic!("{text} was accepted as {envelope:?}"),
+            Err((id, body)) => (id, body.code),
+        }
+    }
+
+    #[test]
+    fn a_well_formed_frame_decodes_with_its_id() {
+        let envelope = decode_client_frame(r#"{"id":"p1","type":"ping"}"#).expect("decodes");
+        assert_eq!(envelope.id.as_deref(), Some("p1"));
+        assert_eq!(envelope.frame, ClientFrame::Ping);
+    }
+
+    #[test]
+    fn refusals_are_typed_and_keep_a_readable_id() {
+        assert_eq!(refused("{"), (None, ErrorCode::InvalidFrame));
+        let long_id = format!(r#"{{"id":"{}","type":"ping"}}"#, "x".repeat(129));
+        assert_eq!(refused(&long_id), (None, ErrorCode::InvalidFrame));
+        assert_eq!(
+            refused(r#"{"id":"a","type":"nope"}"#),
+            (Some("a".into()), ErrorCode::UnknownFrame)
+        );
+        assert_eq!(
+            refused(r#"{"id":"b","type":"read","seq":-1}"#),
+            (Some("b".into()), ErrorCode::InvalidFrame)
+        );
+    }
+
+    /// Issue 9: the checks that need only the frame run before any handler (so before
+    /// the rate limiter and Redis), and the `client_frame` fuzz target drives them.
+    #[test]
+    fn a_frames_own_limits_are_checked_before_its_handler() {
+        let send = |text: &str, files: usize| {
+            let files: Vec<String> = (0..files).map(|i| format!("\"m{i}\"")).collect();
+            format!(
+                r#"{{"id":"s","type":"send","conversation_id":"c","client_id":"3f1c9a7e-5b2d-4c8e-9f0a-1b2c3d4e5f60","text":"{text}","attachments":[{}]}}"#,
+                files.join(",")
+            )
+        };
+        let id = Some("s".to_owned());
+        assert_eq!(refused(&send(" ", 0)), (id.clone(), ErrorCode::EmptyText));
+        assert!(
+            decode_client_frame(&send(" ", 1)).is_ok(),
+            "a file needs no words"
+        );
+        assert_eq!(
+            refused(&send("x", 11)),
+            (id.clone(), ErrorCode::InvalidFrame)
+        );
+        let long = "a".repeat(tidings_shared::limits::MAX_TEXT_CHARS + 1);
+        assert_eq!(refused(&send(&long, 0)), (id, ErrorCode::TextTooLong));
+        assert_eq!(
+            refused(r#"{"type":"react","conversation_id":"c","seq":1,"emoji":"ok","add":true}"#).1,
+            ErrorCode::InvalidEmoji
+        );
+        assert_eq!(
+            refused(r#"{"type":"rename","conversation_id":"c","title":"  "}"#).1,
+            ErrorCode::InvalidConversation
+        );
+        assert_eq!(
+            refused(r#"{"type":"presence","state":"offline"}"#).1,
+            ErrorCode::InvalidFrame
+        );
     }
 }

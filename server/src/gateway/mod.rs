@@ -23,7 +23,7 @@ pub mod outbound;
 mod signals;
 mod slots;
 
-pub use dispatch::SeqFloors;
+pub use dispatch::{decode_client_frame, SeqFloors};
 pub(crate) use groups::checked_title;
 pub use slots::ConnectionSlots;
 

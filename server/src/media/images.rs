@@ -9,14 +9,17 @@ use std::io::Cursor;
 use tidings_shared::limits::{IMAGE_DECODE_MAX_PIXELS, THUMBNAIL_MAX_PX};
 
 /// What processing an image produced.
-pub(super) struct Processed {
+pub struct Processed {
     /// The bytes to store: the original minus its metadata (or re-encoded when the
     /// orientation had to be applied).
     pub bytes: Vec<u8>,
+    /// Its size in pixels, after the orientation was applied.
     pub width: u32,
+    /// See `width`.
     pub height: u32,
     /// JPEG or PNG thumbnail, when the image could be decoded.
     pub thumbnail: Option<(Vec<u8>, &'static str)>,
+    /// A ThumbHash of the image, base64, when it could be decoded.
     pub placeholder: Option<String>,
     /// Set when the stored bytes are in another format than the upload (a rotated WebP
     /// or GIF is stored as PNG).
@@ -37,8 +40,20 @@ pub(super) fn format_of(content_type: &str) -> Option<ImageFormat> {
 /// Cleans and measures an image. `None` when it cannot be parsed at all (it is then kept
 /// as a plain file).
 pub(super) fn process(original: Vec<u8>, format: ImageFormat) -> Option<Processed> {
-    let mut reader = ImageReader::with_format(Cursor::new(&original[..]), format);
-    reader.no_limits();
+    let original = img_parts::Bytes::from(original);
+    // image-webp trusts the sizes chunks declare: a 300-byte WebP whose EXIF chunk claims
+    // 4 GiB made `orientation()` allocate 4 GiB (found by the `upload_sniff` fuzz target;
+    // where the allocation fails, the process aborts). img-parts checks every chunk
+    // against the bytes there are, so a WebP must parse with it first.
+    if format == ImageFormat::WebP && img_parts::webp::WebP::from_bytes(original.clone()).is_err() {
+        return None;
+    }
+    // The decoders' default limits: no limit on width and height (a huge image is still
+    // measured and cleaned, only not decoded), but no allocation above 512 MiB, which
+    // fits the largest decode allowed (64 megapixels of 16-bit RGBA). Without them a
+    // 40-byte GIF whose frame is larger than its screen made the decoder allocate the
+    // frame, up to 16 GiB (found by the `upload_sniff` fuzz target).
+    let reader = ImageReader::with_format(Cursor::new(&original[..]), format);
     let mut decoder = reader.into_decoder().ok()?;
     let orientation = decoder
         .orientation()
@@ -84,8 +99,7 @@ pub(super) fn process(original: Vec<u8>, format: ImageFormat) -> Option<Processe
 }
 
 /// Removes EXIF (camera, GPS), XMP and IPTC blocks; keeps the colour profile.
-fn strip_metadata(original: Vec<u8>, format: ImageFormat) -> Option<Vec<u8>> {
-    let bytes = img_parts::Bytes::from(original);
+fn strip_metadata(bytes: img_parts::Bytes, format: ImageFormat) -> Option<Vec<u8>> {
     match format {
         ImageFormat::Jpeg => {
             let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(bytes).ok()?;

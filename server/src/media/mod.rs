@@ -12,8 +12,10 @@ pub mod routes;
 pub mod store;
 mod upload;
 
+pub use images::Processed;
 pub use links::LinkSigner;
 pub use store::{MediaStore, StorageError};
+pub use upload::{clean_image, sniff_content_type, SNIFF_BYTES};
 
 use std::path::PathBuf;
 use std::time::Duration;

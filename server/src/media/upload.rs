@@ -91,16 +91,35 @@ pub(super) async fn prepare(file: Spooled) -> AppResult<Prepared> {
         .map_err(|e| AppError::Internal(format!("upload processing: {e}")))?
 }
 
+/// How many bytes from the start of an upload its type is sniffed from.
+pub const SNIFF_BYTES: usize = 8192;
+
+/// An upload's real content type, from its first bytes (at most [`SNIFF_BYTES`] are
+/// looked at); never the client's claim or the file name. Unknown is octet-stream.
+pub fn sniff_content_type(head: &[u8]) -> String {
+    let head = &head[..head.len().min(SNIFF_BYTES)];
+    infer::get(head)
+        .map(|t| t.mime_type().to_owned())
+        .unwrap_or_else(|| "application/octet-stream".to_owned())
+}
+
+/// Cleans an upload of the sniffed `content_type` as it is stored: for a JPEG, PNG,
+/// WebP or GIF, its metadata removed, its size measured, a thumbnail and placeholder
+/// made. `None` for other types, and for images that do not parse (they are then kept
+/// as octet-stream). Pure: the `upload_sniff` fuzz target drives it with
+/// [`sniff_content_type`].
+pub fn clean_image(original: Vec<u8>, content_type: &str) -> Option<images::Processed> {
+    images::process(original, images::format_of(content_type)?)
+}
+
 fn prepare_blocking(file: Spooled) -> AppResult<Prepared> {
     use std::io::Read;
-    let mut head = vec![0u8; 8192];
+    let mut head = vec![0u8; SNIFF_BYTES];
     let n = std::fs::File::open(&file.path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(disk)?;
     head.truncate(n);
-    let content_type = infer::get(&head)
-        .map(|t| t.mime_type().to_owned())
-        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    let content_type = sniff_content_type(&head);
 
     let sha256 = file.sha256.clone();
     let mut prepared = Prepared {
@@ -112,9 +131,9 @@ fn prepare_blocking(file: Spooled) -> AppResult<Prepared> {
         thumbnail: None,
         placeholder: None,
     };
-    if let Some(format) = images::format_of(&prepared.content_type) {
+    if images::format_of(&prepared.content_type).is_some() {
         let original = std::fs::read(&prepared.file.path).map_err(disk)?;
-        if let Some(done) = images::process(original, format) {
+        if let Some(done) = clean_image(original, &prepared.content_type) {
             std::fs::write(&prepared.file.path, &done.bytes).map_err(disk)?;
             prepared.file.size = done.bytes.len() as u64;
             prepared.sha256 = hex(Sha256::new_with_prefix(&done.bytes));

@@ -15,14 +15,14 @@
 //! on those candidates only, because FTS5's own function counts every match of every
 //! phrase first.
 //!
-//! How a query is read: its text is split on whitespace into terms, and a message must
-//! contain every term (in any order, anywhere, even inside a word). A term is always taken
-//! literally: each is quoted for FTS5, so `a OR b`, quotes, `*`, `-`, `NEAR(…)` or column
-//! filters in a query are just text and can neither fail nor change the query. Terms of
-//! one or two characters (too short for trigrams: "東京", "ok", an emoji) are matched with
-//! `LIKE` against a case- and accent-folded copy of the text instead. A query made only of
-//! such terms is ordered newest first (its score is 0); an empty query lists the newest
-//! messages that pass the filters.
+//! How a query is read: its text is split on whitespace (and NUL) into terms, and a
+//! message must contain every term (in any order, anywhere, even inside a word). A term
+//! is always taken literally: each is quoted for FTS5, so `a OR b`, quotes, `*`, `-`,
+//! `NEAR(…)` or column filters in a query are just text and can neither fail nor change
+//! the query. Terms of one or two characters (too short for trigrams: "東京", "ok", an
+//! emoji) are matched with `LIKE` against a case- and accent-folded copy of the text
+//! instead. A query made only of such terms is ordered newest first (its score is 0); an
+//! empty query lists the newest messages that pass the filters.
 //!
 //! Pending and failed local echoes are not searchable: a hit names the seq to jump to.
 //! Deleted messages are not either; an edited message is found by its new text only.
@@ -100,7 +100,13 @@ impl Cache {
     /// Searches every cached message (see the module documentation for how a query is
     /// read). The best hits come first.
     pub fn search(&self, query: &SearchQuery) -> CacheResult<Vec<SearchHit>> {
-        let terms: Vec<&str> = query.text.split_whitespace().collect();
+        // NUL separates terms too: FTS5 reads a query string only up to its first NUL, so
+        // a quoted term holding one fails the whole query ("unterminated string").
+        let terms: Vec<&str> = query
+            .text
+            .split(|c: char| c.is_whitespace() || c == '\0')
+            .filter(|t| !t.is_empty())
+            .collect();
         let folded: Vec<String> = terms.iter().map(|t| fold(t)).collect();
         // A term that folds to nothing (only combining marks) would match everything.
         let (long, short): (Vec<usize>, Vec<usize>) = (0..terms.len())
