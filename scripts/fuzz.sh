@@ -10,8 +10,9 @@
 # cargo-fuzz is installed once into ~/.cache/tidings/cargo-fuzz. The targets build into
 # ~/.cache/tidings/fuzz-target (FUZZ_TARGET_DIR), shared by every clone: the first build
 # takes about 6 to 10 minutes on 2 cores, later ones seconds. New inputs the fuzzer finds
-# go to ~/.cache/tidings/fuzz-corpus/<target> (FUZZ_CORPUS_DIR), not into the checkout;
-# the seeds in fuzz/corpus/<target> are only read. A crashing input is written to
+# go to ~/.cache/tidings/fuzz-corpus/<target> (FUZZ_CORPUS_DIR), not into the checkout,
+# so that each run starts where the last one stopped; the seeds in fuzz/corpus/<target>
+# are only read. A crashing input is written to
 # fuzz/artifacts/<target>/ (ignored by git); replay it with the command printed below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,8 +66,19 @@ started=$(date +%s)
 "$cargo_fuzz" build
 echo "fuzz: targets built in $(($(date +%s) - started)) s"
 
+# The found inputs are tried again at the start of every run, however short, and that
+# first pass grows with them (upload_sniff: about 25 s for 4,000 inputs). Past this many
+# files the directory is minimized to the inputs that still add coverage.
+corpus_max="${FUZZ_CORPUS_MAX:-3000}"
+
 for target in "${targets[@]}"; do
   mkdir -p "$corpus_root/$target" "artifacts/$target"
+  found=$(find "$corpus_root/$target" -type f | wc -l)
+  if [ "$found" -gt "$corpus_max" ]; then
+    echo "fuzz: $target: minimizing $found found inputs"
+    "$cargo_fuzz" cmin "$target" "$corpus_root/$target" >"$CARGO_TARGET_DIR/fuzz-$target-cmin.log" 2>&1
+    echo "fuzz: $target: $(find "$corpus_root/$target" -type f | wc -l) kept"
+  fi
   echo "fuzz: $target for ${seconds} s"
   log="$CARGO_TARGET_DIR/fuzz-$target.log"
   # Client frames go up to MAX_FRAME_BYTES (64 KiB), and texts past 8,000 characters

@@ -19,7 +19,8 @@ pkg-config --exists librsvg-2.0 2>/dev/null || need_apt+=(librsvg2-dev)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 # Emoji are drawn with the system's colour emoji font (the picker's data is bundled, the
 # glyphs come from the OS, as in every desktop messenger).
-fc-list 2>/dev/null | grep -qi "color emoji" || need_apt+=(fonts-noto-color-emoji)
+# (grep without -q: reading all of fc-list, so that pipefail never sees it cut off.)
+fc-list 2>/dev/null | grep -i "color emoji" >/dev/null || need_apt+=(fonts-noto-color-emoji)
 
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]} with apt-get"
