@@ -153,11 +153,11 @@ fn check_frame(frame: &ClientFrame) -> AppResult<()> {
             }
             // A file may go without words.
             if attachments.is_empty() || !text.trim().is_empty() {
-                messages::checked_text(text.clone())?;
+                messages::check_text(text)?;
             }
         }
         F::Edit { text, .. } => {
-            messages::checked_text(text.clone())?;
+            messages::check_text(text)?;
         }
         F::React { emoji, .. } if emojis::get(emoji).is_none() => {
             return Err(AppError::client(

@@ -17,6 +17,13 @@ use tidings_shared::{
 const MAX_ROLLBACK_SEQS: Seq = 10_000;
 
 pub(super) fn checked_text(text: String) -> AppResult<String> {
+    check_text(&text)?;
+    Ok(text)
+}
+
+/// The checks of [`checked_text`], on a borrowed text (the frame check runs them before
+/// the handler, without copying up to 64 KiB).
+pub(super) fn check_text(text: &str) -> AppResult<()> {
     if text.trim().is_empty() {
         return Err(AppError::client(
             ErrorCode::EmptyText,
@@ -29,7 +36,7 @@ pub(super) fn checked_text(text: String) -> AppResult<String> {
             format!("A message may have at most {MAX_TEXT_CHARS} characters; split it up."),
         ));
     }
-    Ok(text)
+    Ok(())
 }
 
 pub(super) async fn send(
