@@ -15,6 +15,15 @@ command -v secret-tool >/dev/null 2>&1 || need_test_apt+=(libsecret-tools)
 command -v xvfb-run >/dev/null 2>&1 || need_test_apt+=(xvfb)
 command -v xauth >/dev/null 2>&1 || need_test_apt+=(xauth)
 command -v WebKitWebDriver >/dev/null 2>&1 || need_test_apt+=(webkit2gtk-driver)
+# The desktop integration test (src-tauri/tests/desktop.rs and its tools in
+# src-tauri/tests/desktop/): a notification daemon, X input, and Python with D-Bus and GTK.
+command -v dunst >/dev/null 2>&1 || need_test_apt+=(dunst)
+command -v xdotool >/dev/null 2>&1 || need_test_apt+=(xdotool)
+command -v dbus-send >/dev/null 2>&1 || need_test_apt+=(dbus-bin)
+# (The system's Python: the tools run /usr/bin/python3, whatever python3 is first on PATH.)
+/usr/bin/python3 -c "import dbus" >/dev/null 2>&1 || need_test_apt+=(python3-dbus)
+/usr/bin/python3 -c "import gi; gi.require_version('Gtk', '3.0'); from gi.repository import Gtk" >/dev/null 2>&1 \
+  || need_test_apt+=(python3-gi gir1.2-gtk-3.0)
 if ((${#need_test_apt[@]})); then
   echo "test: installing ${need_test_apt[*]} with apt-get"
   SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -61,6 +70,12 @@ cargo build --locked -p tidings-server
 # activation, so no keychain or portal daemon is started behind its back and outlives
 # it); the other tests see the same environment as without a display.
 TIDINGS_E2E=1 xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace --locked
+
+# The installer: builds the .deb (scripts/package.sh, a release build: 7 to 16 minutes
+# the first time on 2 cores, about 2 after), installs it with dpkg, starts the installed
+# app under Xvfb until its window shows (screenshot in target/tmp/deb-check.png), and
+# removes it again.
+bash scripts/check-deb.sh
 
 # A short fuzz run of every target in fuzz/ (10 s each; FUZZ_SECONDS changes it). The
 # targets build once into ~/.cache/tidings/fuzz-target (about 6 to 10 minutes the first

@@ -120,6 +120,13 @@ pub struct ConversationSettings {
     pub archived: bool,
 }
 
+impl ConversationSettings {
+    /// Whether the conversation is muted at `now_ms` (a timed mute ends by itself).
+    pub fn is_muted_at(&self, now_ms: i64) -> bool {
+        self.muted && self.muted_until.is_none_or(|until| until > now_ms)
+    }
+}
+
 /// A conversation as one member sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export, export_to = "protocol.ts")]

@@ -12,11 +12,17 @@
 mod commands;
 mod desktop;
 mod error;
+mod notifier;
+mod settings;
+mod tray;
+mod window;
 
 pub use desktop::{Desktop, DEFAULT_SERVER};
 pub use error::CommandError;
+pub use settings::DesktopSettings;
 
 use tauri::Manager;
+use tauri_plugin_window_state::StateFlags;
 
 /// The name of the one Tauri event that carries every `CoreEvent` to the webview.
 pub const CORE_EVENT: &str = "core-event";
@@ -30,20 +36,46 @@ pub fn run() {
         )
         .init();
 
-    let app = tauri::Builder::default()
-        .setup(|app| {
-            let data_dir = match std::env::var_os("TIDINGS_DATA_DIR") {
+    let own_data_dir = std::env::var_os("TIDINGS_DATA_DIR");
+    let mut builder = tauri::Builder::default();
+    // One app per person: a second launch brings the first one's window forward. A
+    // second data dir (TIDINGS_DATA_DIR, as `scripts/run.sh --two` and the tests use) is
+    // a deliberate second profile, so it runs alongside.
+    if own_data_dir.is_none() {
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            window::reveal(app)
+        }));
+    }
+    let app = builder
+        .plugin(
+            // Size, position and maximized are restored; visibility is not, or an app
+            // quit while hidden in the tray would come back invisible.
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::all() & !StateFlags::VISIBLE)
+                .build(),
+        )
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(move |app| {
+            let data_dir = match &own_data_dir {
                 Some(dir) => dir.into(),
                 None => app.path().app_data_dir()?,
             };
+            commands::files::forget_old_pastes(&data_dir);
             let desktop = tauri::async_runtime::block_on(Desktop::open(
                 app.handle().clone(),
                 data_dir,
                 std::env::var("TIDINGS_SERVER").ok(),
             ))?;
             app.manage(desktop);
+            app.state::<Desktop>().start_tray();
             Ok(())
         })
+        .on_window_event(window::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::session::server_address,
             commands::session::last_account,
@@ -76,6 +108,17 @@ pub fn run() {
             commands::messages::edit_message,
             commands::messages::delete_message,
             commands::messages::react,
+            commands::files::upload_file,
+            commands::files::cancel_upload,
+            commands::files::max_upload_bytes,
+            commands::files::save_pasted,
+            commands::files::pick_files,
+            commands::files::media_file,
+            commands::files::open_media,
+            commands::files::save_media,
+            commands::desktop::desktop_settings,
+            commands::desktop::set_desktop_settings,
+            commands::desktop::set_open_conversation,
         ])
         .build(tauri::generate_context!());
     match app {
@@ -85,4 +128,9 @@ pub fn run() {
             std::process::exit(1);
         }
     }
+}
+
+/// Locks a std mutex, carrying on past a panic elsewhere (the data is plain state).
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -247,3 +247,61 @@ async fn reactions_and_group_changes_reach_every_member() {
         core.stop().await;
     }
 }
+
+#[tokio::test]
+async fn muting_shows_at_once_on_this_device_and_on_my_others() {
+    let w = World::start(2, FAST).expect("world");
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().expect("dir")).collect();
+    let (ana, ana_name) = signed_up_core(&w.servers[0].http_url(), &dirs[0], "ana").await;
+    let (_ben, ben_name) = signed_up_core(&w.servers[1].http_url(), &dirs[1], "ben").await;
+    let laptop = Core::open(tidings_core::CoreConfig {
+        server: w.servers[1].http_url(),
+        data_dir: dirs[2].path().to_owned(),
+    })
+    .await
+    .expect("open");
+    laptop
+        .sign_in(&ana_name, tidings_tests::PASSWORD)
+        .await
+        .expect("sign in");
+    laptop.start().await;
+    let cid = ana.open_direct(&ben_name).await.expect("direct").id;
+    let mut ana_events = ana.subscribe();
+    let mut laptop_events = laptop.subscribe();
+    until(
+        &mut laptop_events,
+        "the conversation on the laptop",
+        || async {
+            laptop
+                .conversations()
+                .await
+                .expect("list")
+                .iter()
+                .any(|c| c.id == cid)
+        },
+    )
+    .await;
+
+    let muted = tidings_shared::ConversationSettings {
+        muted: true,
+        ..Default::default()
+    };
+    ana.set_conversation_settings(&cid, muted)
+        .await
+        .expect("mute");
+    for (core, events, device) in [
+        (&ana, &mut ana_events, "this device"),
+        (&laptop, &mut laptop_events, "the laptop"),
+    ] {
+        until(events, &format!("the mute on {device}"), || async {
+            core.conversations()
+                .await
+                .expect("list")
+                .iter()
+                .any(|c| c.id == cid && c.settings.muted)
+        })
+        .await;
+    }
+    ana.stop().await;
+    laptop.stop().await;
+}

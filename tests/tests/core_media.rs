@@ -310,3 +310,52 @@ async fn a_file_over_the_cap_is_refused_at_once_and_a_dead_server_fails_retryabl
     }
     ana.stop().await;
 }
+
+#[tokio::test]
+async fn an_upload_outlasts_a_server_restart() {
+    let mut w = World::start(1, &[]).expect("world");
+    let dirs = two_dirs();
+    let (ana, ben, cid) = ana_and_ben(&w, &dirs).await;
+    let mut events = ana.subscribe();
+    let outside = tempfile::tempdir().expect("dir");
+    let path = outside.path().join("report.pdf");
+    let bytes = noise(300_000, 7);
+    std::fs::write(&path, &bytes).expect("write");
+
+    // The server is away when the upload starts and back a moment later, on the same
+    // address: the core tries again by itself, so the person sees the progress restart,
+    // then the file stored.
+    let addr = w.servers[0]
+        .http_url()
+        .trim_start_matches("http://")
+        .to_owned();
+    w.servers[0].kill9();
+    let id = ana.upload_file(&cid, &path).await.expect("upload");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    w.servers[0] = tidings_tests::Server::start_at(&addr, &w.redis.url(), &[]).expect("restart");
+    let states = upload_states(&mut events, id).await;
+    let restarts = states
+        .iter()
+        .skip(1)
+        .filter(|s| matches!(s, UploadState::Progress { sent: 0, .. }))
+        .count();
+    assert!(restarts >= 1, "no retry seen: {states:?}");
+    let media = done(&states);
+    assert_eq!(media.sha256, sha256(&bytes));
+
+    ana.send_message(&cid, "", vec![media.id.clone()])
+        .await
+        .expect("send");
+    let mut ben_events = ben.subscribe();
+    until(&mut ben_events, "ben to get the file", || async {
+        attachments_seen_by(&ben, &cid).await == vec!["report.pdf".to_owned()]
+    })
+    .await;
+    let copy = ben
+        .media_file(&media, MediaVariant::Content)
+        .await
+        .expect("download");
+    assert_eq!(sha256(&std::fs::read(copy).expect("read")), sha256(&bytes));
+    ana.stop().await;
+    ben.stop().await;
+}

@@ -31,6 +31,13 @@ pub type UploadId = uuid::Uuid;
 const UPLOAD_CHUNK: usize = 256 * 1024;
 /// Progress is reported at most this often (and at the end).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+/// Attempts per upload when the server or network fails transiently (a restarting
+/// instance, the media store briefly away); after them the upload is reported failed and
+/// the person can retry it.
+const UPLOAD_ATTEMPTS: u32 = 4;
+/// The wait before the second attempt; it doubles for each later one, and the server's
+/// `retry_after_ms` lengthens it.
+const UPLOAD_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// A thumbnail larger than this is not what the server makes; refuse it.
 const MAX_THUMBNAIL_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -99,7 +106,7 @@ impl Core {
                 },
             );
             let state = tokio::select! {
-                result = upload.run(&core) => match result {
+                result = upload.run_with_retries(&core) => match result {
                     Ok(media) => UploadState::Done { media },
                     Err(e) => UploadState::Failed { retryable: retryable(&e), reason: e.to_string() },
                 },
@@ -258,6 +265,36 @@ impl Upload {
         });
     }
 
+    /// [`Upload::run`], again after a pause while it fails in a way that may pass. Each
+    /// attempt starts from the first byte (the server keeps nothing of a failed one), and
+    /// its progress starts from zero again.
+    async fn run_with_retries(&self, core: &Core) -> CoreResult<MediaInfo> {
+        let mut wait = UPLOAD_RETRY_AFTER;
+        let mut attempt = 1;
+        loop {
+            match self.run(core).await {
+                Err(e) if attempt < UPLOAD_ATTEMPTS && retryable(&e) => {
+                    let asked = match &e {
+                        CoreError::Server(body) => body.retry_after_ms.map(Duration::from_millis),
+                        _ => None,
+                    };
+                    tracing::info!(error = %e, attempt, "an upload failed; trying again");
+                    tokio::time::sleep(asked.map_or(wait, |asked| asked.max(wait))).await;
+                    self.report(
+                        core,
+                        UploadState::Progress {
+                            sent: 0,
+                            total: self.total,
+                        },
+                    );
+                    wait *= 2;
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
     async fn run(&self, core: &Core) -> CoreResult<MediaInfo> {
         let file = tokio::fs::File::open(&self.path)
             .await
@@ -312,8 +349,9 @@ fn retryable(e: &CoreError) -> bool {
     }
 }
 
-/// A file name safe to create in our own directory on every OS.
-fn local_name(name: &str) -> String {
+/// A file name safe to create in our own directory on every OS (`file` when nothing of
+/// `name` is usable).
+pub fn local_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| match c {

@@ -79,8 +79,7 @@ impl NotificationPolicy {
         if &event.sender == me || attention.do_not_disturb {
             return None;
         }
-        let settings = &conversation.settings;
-        if settings.muted && settings.muted_until.is_none_or(|until| until > now_ms) {
+        if conversation.settings.is_muted_at(now_ms) {
             return None;
         }
         if attention.window_focused

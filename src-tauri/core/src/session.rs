@@ -407,7 +407,19 @@ async fn handle(
                 core.presence_changed(presence);
             }
         }
-        ServerFrame::Settings { .. } => start_sync(core, state, outgoing).await,
+        ServerFrame::Settings {
+            conversation_id,
+            settings,
+        } => {
+            let stored = core
+                .blocking(move |cache| cache.set_settings(&conversation_id, &settings))
+                .await;
+            match stored {
+                Ok(true) => core.emit(CoreEvent::ConversationsChanged),
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, "cannot store conversation settings"),
+            }
+        }
         ServerFrame::Hello {
             max_upload_bytes,
             heartbeat_interval_ms,

@@ -1,11 +1,22 @@
-import { useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
+import {
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type KeyboardEvent,
+} from "react";
 import { useDraft } from "../hooks/useDraft";
+import { useStagedFiles } from "../hooks/useStagedFiles";
 import { useTypingSignal } from "../hooks/useTypingSignal";
 import { insertAtCaret } from "../lib/emoji";
 import { errorMessage, ipc } from "../lib/ipc";
-import type { ConversationId } from "../lib/protocol/protocol";
+import type { ConversationId, MediaId } from "../lib/protocol/protocol";
+import { restoreStaged, takeStaged } from "../lib/stagedFiles";
+import { stageFiles, stagePastedImages } from "../lib/uploads";
 import { EmojiPicker } from "./EmojiPicker";
+import { Icon } from "./Icon";
 import { Popover } from "./Popover";
+import { StagedFileChip } from "./StagedFileChip";
 import "../styles/conversation.css";
 
 type Props = {
@@ -15,9 +26,15 @@ type Props = {
 };
 
 /** Enter sends, Shift+Enter starts a new line; the emoji button inserts at the caret. The
- * text is kept as a draft per conversation. */
+ * text is kept as a draft per conversation. Files (attached, pasted or dropped on the
+ * window) upload at once and show as chips above the text; they go with the message,
+ * which waits until every upload has finished. */
 export function Composer({ conversationId, onSent }: Props) {
   const [text, setText] = useDraft(conversationId);
+  const { files, notes } = useStagedFiles(conversationId);
+  const uploading = files.some((f) => f.state === "uploading");
+  const ready = files.some((f) => f.state === "done");
+  const canSend = !uploading && (text.trim() !== "" || ready);
   const [picking, setPicking] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const typing = useTypingSignal(conversationId);
@@ -34,16 +51,35 @@ export function Composer({ conversationId, onSent }: Props) {
   }, [text]);
 
   function send() {
+    if (!canSend) return;
     const body = text.trim();
-    if (!body) return;
+    const staged = takeStaged(conversationId);
+    const attachments: MediaId[] = staged.flatMap((f) => (f.media ? [f.media.id] : []));
     setText("");
     setError(null);
     typing.stopped();
     onSent?.();
-    ipc.sendMessage(conversationId, body).catch((e) => {
+    ipc.sendMessage(conversationId, body, attachments).catch((e) => {
       setError(errorMessage(e));
       setText(body);
+      restoreStaged(conversationId, staged);
     });
+  }
+
+  function attach() {
+    setError(null);
+    ipc.pickFiles().then(
+      (paths) => stageFiles(conversationId, paths),
+      (e) => setError(errorMessage(e)),
+    );
+  }
+
+  /** Pasted images are staged; any text pasted with them goes in as usual. */
+  function onPaste(e: ClipboardEvent<HTMLTextAreaElement>) {
+    const images = Array.from(e.clipboardData.files).filter((f) => f.type.startsWith("image/"));
+    if (images.length === 0) return;
+    if (!e.clipboardData.types.includes("text/plain")) e.preventDefault();
+    void stagePastedImages(conversationId, images);
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
@@ -76,10 +112,31 @@ export function Composer({ conversationId, onSent }: Props) {
           {error}
         </p>
       )}
+      {notes.map((note) => (
+        <p key={note} className="composer-note small" role="status">
+          {note}
+        </p>
+      ))}
+      {files.length > 0 && (
+        <ul className="staged-files" aria-label="Files to send">
+          {files.map((file) => (
+            <StagedFileChip key={file.key} file={file} />
+          ))}
+        </ul>
+      )}
+      <button
+        type="button"
+        className="attach-button composer-tool"
+        aria-label="Attach files"
+        title="Attach files"
+        onClick={attach}
+      >
+        <Icon name="paperclip" size={20} />
+      </button>
       <button
         ref={emojiButton}
         type="button"
-        className="emoji-button"
+        className="emoji-button composer-tool"
         aria-label="Insert emoji"
         title="Insert emoji"
         aria-haspopup="dialog"
@@ -118,12 +175,14 @@ export function Composer({ conversationId, onSent }: Props) {
           else typing.stopped();
         }}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
       />
       <button
         type="button"
         className="primary send"
         aria-label="Send"
-        disabled={!text.trim()}
+        title={uploading ? "Waiting for uploads to finish" : undefined}
+        disabled={!canSend}
         onClick={send}
       >
         ➤

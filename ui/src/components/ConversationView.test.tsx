@@ -88,6 +88,6 @@ describe("ConversationView", () => {
     fireEvent.change(box, { target: { value: "back to now" } });
     fireEvent.keyDown(box, { key: "Enter" });
     await waitFor(() => expect(document.querySelector('.bubble[data-seq="300"]')).not.toBeNull());
-    expect(ipc.sendMessage).toHaveBeenCalledWith("c1", "back to now");
+    expect(ipc.sendMessage).toHaveBeenCalledWith("c1", "back to now", []);
   });
 });

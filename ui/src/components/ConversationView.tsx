@@ -5,6 +5,7 @@ import { avatarIdFor, conversationTitle, nameOf } from "../lib/people";
 import type { ConversationSummary, UserProfile } from "../lib/protocol/protocol";
 import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
+import { ImageViewerHost } from "./ImageViewerHost";
 import { MessageList } from "./MessageList";
 import { TypingIndicator } from "./TypingIndicator";
 import "../styles/conversation.css";
@@ -19,7 +20,8 @@ type Props = {
   headerActions?: ReactNode;
 };
 
-/** One open conversation: header, messages, who is typing, and the composer. */
+/** One open conversation: header, messages (whose images open in a viewer over it), who
+ * is typing, and the composer. */
 export function ConversationView({ me, conversation, focus = null, headerActions }: Props) {
   const [readingLatest, setReadingLatest] = useState(true);
   const [latestKey, setLatestKey] = useState(0);
@@ -55,18 +57,20 @@ export function ConversationView({ me, conversation, focus = null, headerActions
         </div>
         {headerActions && <div className="header-actions">{headerActions}</div>}
       </header>
-      <MessageList
-        me={me.id}
-        conversation={conversation}
-        messages={messages}
-        loaded={loaded}
-        hasOlder={hasOlder}
-        loadingOlder={loadingOlder}
-        onLoadOlder={onLoadOlder}
-        focus={focus}
-        latestKey={latestKey}
-        onReadingLatestChange={setReadingLatest}
-      />
+      <ImageViewerHost>
+        <MessageList
+          me={me.id}
+          conversation={conversation}
+          messages={messages}
+          loaded={loaded}
+          hasOlder={hasOlder}
+          loadingOlder={loadingOlder}
+          onLoadOlder={onLoadOlder}
+          focus={focus}
+          latestKey={latestKey}
+          onReadingLatestChange={setReadingLatest}
+        />
+      </ImageViewerHost>
       <TypingIndicator names={typing.map((u) => nameOf(conversation, u))} />
       <Composer conversationId={conversation.id} onSent={onSent} />
     </section>

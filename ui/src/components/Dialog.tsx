@@ -6,13 +6,15 @@ type Props = {
   title: string;
   className?: string;
   onClose: () => void;
+  /** Keys the dialog does not use itself (it uses Escape and Tab), from anywhere in it. */
+  onKeyDown?: (e: KeyboardEvent) => void;
   children: ReactNode;
 };
 
 /** A modal dialog over a dimmed app: focus moves in (to the first field) and goes back
  * where it was on close; Escape, the close button or a click outside closes it; Tab
  * stays inside. */
-export function Dialog({ title, className, onClose, children }: Props) {
+export function Dialog({ title, className, onClose, onKeyDown: onOtherKey, children }: Props) {
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -31,6 +33,8 @@ export function Dialog({ title, className, onClose, children }: Props) {
       onClose();
     } else if (e.key === "Tab") {
       trapTab(e, box.current);
+    } else {
+      onOtherKey?.(e);
     }
   }
 

@@ -1,4 +1,6 @@
-import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { PhysicalPosition } from "@tauri-apps/api/dpi";
+import type { DragDropEvent } from "@tauri-apps/api/webview";
 import type { ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ipc } from "../lib/ipc";
@@ -26,6 +28,7 @@ vi.mock("./ConversationView", () => ({
 }));
 
 const coreEvents: ((event: CoreEvent) => void)[] = [];
+const desktopEvents = new Map<string, (payload: unknown) => void>();
 vi.mock("../lib/ipc", async (importOriginal) => {
   const real = await importOriginal<typeof import("../lib/ipc")>();
   return {
@@ -34,8 +37,25 @@ vi.mock("../lib/ipc", async (importOriginal) => {
       coreEvents.push(handler);
       return Promise.resolve(() => {});
     },
+    onDesktopEvent: (name: string, handler: (payload: unknown) => void) => {
+      desktopEvents.set(name, handler);
+      return Promise.resolve(() => desktopEvents.delete(name));
+    },
   };
 });
+
+// The webview's OS drag-and-drop events, sent by the tests.
+const webview = vi.hoisted(() => ({
+  dragDrop: null as ((event: { payload: DragDropEvent }) => void) | null,
+}));
+vi.mock("@tauri-apps/api/webview", () => ({
+  getCurrentWebview: () => ({
+    onDragDropEvent: (handler: (event: { payload: DragDropEvent }) => void) => {
+      webview.dragDrop = handler;
+      return Promise.resolve(() => (webview.dragDrop = null));
+    },
+  }),
+}));
 
 const me = { id: "u-me", username: "me", display_name: "Me Myself" };
 const list = [
@@ -58,6 +78,7 @@ describe("Main", () => {
     vi.spyOn(ipc, "conversations").mockResolvedValue(list);
     vi.spyOn(ipc, "connectionState").mockResolvedValue({ state: "online" });
     vi.spyOn(ipc, "presence").mockResolvedValue([]);
+    vi.spyOn(ipc, "setOpenConversation").mockResolvedValue();
   });
   afterEach(() => vi.restoreAllMocks());
 
@@ -148,5 +169,101 @@ describe("Main", () => {
     expect(document.querySelector(".sync-progress")?.textContent).toBe("Syncing… 1 message");
     act(() => coreEvents.forEach((h) => h({ type: "connection", state: "connecting" })));
     expect(document.querySelector(".sync-progress")).toBeNull();
+  });
+
+  it("tells the shell which conversation is on screen, and none after sign-out", async () => {
+    render(<Main me={me} sessionNotSaved={false} onDismissNotice={() => {}} onSignOut={() => {}} />);
+    await act(async () => {});
+    expect(ipc.setOpenConversation).toHaveBeenLastCalledWith(null);
+    fireEvent.click(screen.getByRole("button", { name: "Old group" }));
+    expect(ipc.setOpenConversation).toHaveBeenLastCalledWith("old");
+    cleanup();
+    expect(ipc.setOpenConversation).toHaveBeenLastCalledWith(null);
+  });
+
+  it("opens the conversation of a clicked notification", async () => {
+    await renderMain();
+    act(() => desktopEvents.get("open-conversation")?.("mid"));
+    expect(openId()).toBe("mid");
+    expect(
+      document.querySelector(".conversation-row[aria-current=true]")?.getAttribute("data-conversation-id"),
+    ).toBe("mid");
+  });
+
+  it("plays the notification sound when the shell asks, reusing one player", async () => {
+    const play = vi.fn(() => Promise.reject(new Error("no audio device")));
+    const made: string[] = [];
+    vi.stubGlobal(
+      "Audio",
+      class {
+        currentTime = 0;
+        play = play;
+        constructor(src: string) {
+          made.push(src);
+        }
+      },
+    );
+    try {
+      await renderMain();
+      act(() => desktopEvents.get("play-sound")?.(null));
+      act(() => desktopEvents.get("play-sound")?.(null));
+      expect(play).toHaveBeenCalledTimes(2);
+      expect(made).toEqual(["/sounds/notification.wav"]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
+describe("Main file drop", () => {
+  beforeEach(() => {
+    coreEvents.length = 0;
+    vi.spyOn(ipc, "conversations").mockResolvedValue(list);
+    vi.spyOn(ipc, "connectionState").mockResolvedValue({ state: "online" });
+    vi.spyOn(ipc, "presence").mockResolvedValue([]);
+    vi.spyOn(ipc, "setOpenConversation").mockResolvedValue();
+    vi.spyOn(ipc, "uploadFile").mockResolvedValue("up-1");
+    // The hook listens only inside the shell.
+    Object.assign(window, { __TAURI_INTERNALS__: {} });
+  });
+  afterEach(() => {
+    delete (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
+    vi.restoreAllMocks();
+  });
+
+  const drag = (payload: DragDropEvent) => act(() => webview.dragDrop?.({ payload }));
+  const position = new PhysicalPosition(10, 10);
+
+  it("asks to open a conversation first, and ignores a drop without one", async () => {
+    await renderMain();
+    drag({ type: "enter", paths: ["/home/me/a.pdf"], position });
+    expect(document.querySelector(".drop-overlay")?.textContent).toBe(
+      "Open a conversation to share files",
+    );
+    drag({ type: "drop", paths: ["/home/me/a.pdf"], position });
+    expect(document.querySelector(".drop-overlay")).toBeNull();
+    expect(ipc.uploadFile).not.toHaveBeenCalled();
+  });
+
+  it("names the open conversation and stages the dropped files into it", async () => {
+    await renderMain();
+    fireEvent.click(screen.getByRole("button", { name: "Old group" }));
+    drag({ type: "enter", paths: ["/home/me/a.pdf", "/home/me/b.png"], position });
+    drag({ type: "over", position });
+    expect(document.querySelector(".drop-overlay")?.textContent).toBe(
+      "Drop files to send to Old group",
+    );
+    drag({ type: "drop", paths: ["/home/me/a.pdf", "/home/me/b.png"], position });
+    expect(document.querySelector(".drop-overlay")).toBeNull();
+    expect(ipc.uploadFile).toHaveBeenCalledWith("old", "/home/me/a.pdf");
+    expect(ipc.uploadFile).toHaveBeenCalledWith("old", "/home/me/b.png");
+  });
+
+  it("hides the overlay when the drag leaves", async () => {
+    await renderMain();
+    drag({ type: "enter", paths: ["/a"], position });
+    expect(document.querySelector(".drop-overlay")).not.toBeNull();
+    drag({ type: "leave" });
+    expect(document.querySelector(".drop-overlay")).toBeNull();
   });
 });

@@ -1,14 +1,22 @@
 import { useMemo, useRef, useState } from "react";
 import { useConnection } from "../hooks/useConnection";
 import { useConversations } from "../hooks/useConversations";
+import { useDesktopEvent } from "../hooks/useDesktopEvent";
+import { useFileDrop } from "../hooks/useFileDrop";
 import { useKeyboardNavigation } from "../hooks/useKeyboardNavigation";
+import { useNotificationSound } from "../hooks/useNotificationSound";
+import { useReportOpenConversation } from "../hooks/useReportOpenConversation";
+import { useUploadEvents } from "../hooks/useUploadEvents";
 import { byActivity, neighbour } from "../lib/navigation";
+import { conversationTitle } from "../lib/people";
 import type { SearchHit } from "../lib/protocol/core";
 import type { ConversationId, UserProfile } from "../lib/protocol/protocol";
+import { stageFiles } from "../lib/uploads";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { ConversationActions } from "./ConversationActions";
 import { ConversationList } from "./ConversationList";
 import { ConversationView } from "./ConversationView";
+import { DropOverlay } from "./DropOverlay";
 import { GroupSettings } from "./GroupSettings";
 import { SearchPanel } from "./SearchPanel";
 
@@ -25,7 +33,9 @@ type Props = {
 type Focus = { seq: number; key: number };
 
 /** The signed-in screen: the list on the left, the open conversation in the middle, its
- * settings panel on the right; search over all of it. Owns which conversation is open. */
+ * settings panel on the right; search over all of it. Owns which conversation is open
+ * (and tells the shell), takes files dropped on the window, and answers the shell's
+ * notification clicks and sounds. */
 export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props) {
   const { conversations, loaded } = useConversations();
   const sorted = useMemo(() => byActivity(conversations), [conversations]);
@@ -41,6 +51,18 @@ export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props)
     setOpenId(id);
     setFocus(null);
   }
+
+  useReportOpenConversation(open?.id ?? null);
+  useUploadEvents();
+  useNotificationSound();
+  // A notification was clicked: as if its conversation were clicked in the list.
+  useDesktopEvent("open-conversation", (id) => {
+    setSearchOpen(false);
+    openConversation(id);
+  });
+  const dragging = useFileDrop((paths) => {
+    if (open) stageFiles(open.id, paths);
+  });
 
   function openHit(hit: SearchHit) {
     setSearchOpen(false);
@@ -139,6 +161,7 @@ export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props)
           <GroupSettings me={me.id} conversation={open} onClose={closeSettings} />
         )}
       </div>
+      {dragging && <DropOverlay conversationTitle={open ? conversationTitle(open, me.id) : null} />}
       {searchOpen && (
         <SearchPanel
           me={me.id}

@@ -2,6 +2,7 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { CachedMessage } from "../lib/protocol/core";
 import { conversation, message } from "../test/fixtures";
+import { pdf, photo } from "../test/media";
 
 const ipc = vi.hoisted(() => ({
   retry: vi.fn(async () => {}),
@@ -9,10 +10,12 @@ const ipc = vi.hoisted(() => ({
   editMessage: vi.fn(async () => {}),
   deleteMessage: vi.fn(async () => {}),
   react: vi.fn(async () => {}),
+  mediaFile: vi.fn(async (media: { id: string }) => `/cache/${media.id}`),
 }));
 vi.mock("../lib/ipc", () => ({
   ipc,
   errorMessage: (e: { message: string }) => e.message,
+  fileUrl: (path: string) => `asset://localhost${path}`,
 }));
 
 import { MessageBubble } from "./MessageBubble";
@@ -218,5 +221,63 @@ describe("MessageBubble", () => {
       />,
     );
     expect(document.querySelector(".bubble")?.classList.contains("focused")).toBe(true);
+  });
+
+  it("shows its files: pictures as images, the rest as cards, under the text", () => {
+    show(
+      message("ana", 0, {
+        seq: 4,
+        event: {
+          kind: "message",
+          client_id: "x",
+          text: "from the trip",
+          attachments: [pdf("f1", 2048), photo("i1")],
+        },
+      }),
+    );
+    const bubble = document.querySelector(".bubble") as HTMLElement;
+    const image = bubble.querySelector(".attachment-image") as HTMLElement;
+    expect(image.dataset.mediaId).toBe("i1");
+    // A 4000 × 3000 photo alone: 320 × 240.
+    expect([image.style.width, image.style.height]).toEqual(["320px", "240px"]);
+    expect(bubble.querySelector('.file-card[data-media-id="f1"]')?.textContent).toContain(
+      "PDF document · 2 KB",
+    );
+    expect(bubble.querySelector(".bubble-text")?.textContent).toBe("from the trip");
+  });
+
+  it("puts several pictures in a grid", () => {
+    show(
+      message("ana", 0, {
+        seq: 4,
+        event: { kind: "message", client_id: "x", text: "", attachments: [photo("i1"), photo("i2")] },
+      }),
+    );
+    const grid = document.querySelector(".attachment-images.attachment-grid") as HTMLElement;
+    expect(grid.querySelectorAll(".attachment-image")).toHaveLength(2);
+  });
+
+  it("shows the files of my message while it is still pending", () => {
+    show(
+      message("me", 0, {
+        seq: null,
+        status: "pending",
+        event: { kind: "message", client_id: "x", text: "", attachments: [pdf("f9")] },
+      }),
+    );
+    const bubble = document.querySelector('.bubble[data-status="pending"]') as HTMLElement;
+    expect(bubble.querySelector('.file-card[data-media-id="f9"]')).not.toBeNull();
+    // Files only: the text is there, and empty.
+    expect(bubble.querySelector(".bubble-text")?.textContent).toBe("");
+  });
+
+  it("shows no files of a deleted message", () => {
+    show(
+      message("ana", 0, {
+        seq: 4,
+        event: { kind: "message", client_id: "x", text: "", deleted: true, attachments: [pdf("f1")] },
+      }),
+    );
+    expect(document.querySelector(".file-card")).toBeNull();
   });
 });

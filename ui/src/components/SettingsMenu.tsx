@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
+import { DesktopSettingsForm } from "./DesktopSettingsForm";
 import { Icon } from "./Icon";
 import { ThemeSelect } from "./ThemeSelect";
 
-/** The sidebar header's settings button and its small menu (the theme, for now). Closes
- * on Escape or a click elsewhere. */
+/** The sidebar header's settings button and its small menu: the theme, then the app's
+ * notification and window preferences. Closes on Escape or a click elsewhere. */
 export function SettingsMenu() {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
@@ -44,6 +45,7 @@ export function SettingsMenu() {
       {open && (
         <div id="settings-menu" className="settings-menu" role="group" aria-label="Settings">
           <ThemeSelect />
+          <DesktopSettingsForm />
         </div>
       )}
     </div>

@@ -24,4 +24,13 @@ describe("errorMessage", () => {
     expect(errorMessage({ code: "invalid_conversation", message: already })).toBe(already);
     expect(errorMessage(new Error("boom"))).toBe("boom");
   });
+
+  it("keeps the server's words for a file over the limit", () => {
+    expect(errorMessage({ code: "media_too_large", message: "Files can be at most 25 MB." })).toBe(
+      "Files can be at most 25 MB.",
+    );
+    expect(errorMessage({ code: "media_too_large", message: "" })).toBe(
+      "That file is too large to send.",
+    );
+  });
 });

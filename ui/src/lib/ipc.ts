@@ -1,19 +1,23 @@
-// The one door to the Rust shell: typed wrappers over Tauri's `invoke` and the
-// `core-event` stream. Argument names are snake_case, like the generated types.
-import { invoke } from "@tauri-apps/api/core";
+// The one door to the Rust shell: typed wrappers over Tauri's `invoke`, the `core-event`
+// stream and the shell's own events. Argument names are snake_case, like the generated
+// types.
+import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   CachedMessage,
   ConnectionState,
   CoreEvent,
+  MediaVariant,
   SearchHit,
   SearchQuery,
 } from "./protocol/core";
+import type { DesktopSettings } from "./protocol/desktop";
 import type {
   ConversationId,
   ConversationSettings,
   ConversationSummary,
   MediaId,
+  MediaInfo,
   Presence,
   Role,
   UserId,
@@ -25,6 +29,9 @@ export type CommandError = { code: string; message: string };
 
 /** A message's id chosen by this client (a UUID). */
 export type ClientMessageId = string;
+
+/** One file's upload, as the core names it in `upload` events. */
+export type UploadId = string;
 
 export function isCommandError(e: unknown): e is CommandError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;
@@ -69,6 +76,11 @@ const FRIENDLY: Record<string, string | ((message: string) => string)> = {
   unavailable: "The server is busy right now. Try again in a moment.",
   internal: "Something went wrong on the server. Try again in a moment.",
   signed_out: "You are signed out. Sign in again to continue.",
+  // The server's own sentence names the limit ("Files can be at most 25 MB.").
+  media_too_large: (message) => message || "That file is too large to send.",
+  // A local file could not be read or written; the message names it and says why.
+  file: (message) => message,
+  unsupported: (message) => message || "That is not available on this computer.",
 };
 
 export const ipc = {
@@ -125,9 +137,62 @@ export const ipc = {
     invoke<void>("delete_message", { conversation_id, seq }),
   react: (conversation_id: ConversationId, seq: number, emoji: string, add: boolean) =>
     invoke<void>("react", { conversation_id, seq, emoji, add }),
+
+  /** Starts sending a local file in the background; progress comes as `upload` events. */
+  uploadFile: (conversation_id: ConversationId, path: string) =>
+    invoke<UploadId>("upload_file", { conversation_id, path }),
+  cancelUpload: (upload_id: UploadId) => invoke<void>("cancel_upload", { upload_id }),
+  /** Writes pasted bytes to a file (to upload like any other); resolves to its path. The
+   * bytes go as the raw request body, the name in a header. */
+  savePasted: (bytes: Uint8Array, name: string) =>
+    invoke<string>("save_pasted", bytes, {
+      headers: { "x-file-name": encodeURIComponent(name) },
+    }),
+  /** The OS file picker; an empty list when cancelled. */
+  pickFiles: () => invoke<string[]>("pick_files"),
+  /** The server's size limit for one file, when known. */
+  maxUploadBytes: () => invoke<number | null>("max_upload_bytes"),
+  /** Downloads (or finds in the cache) a file's bytes; resolves to a local path. */
+  mediaFile: (media: MediaInfo, variant: MediaVariant) =>
+    invoke<string>("media_file", { media, variant }),
+  /** Opens the file in the system's app for its type. */
+  openMedia: (media: MediaInfo) => invoke<void>("open_media", { media }),
+  /** Asks where to save a copy; the path saved to, or null when cancelled. */
+  saveMedia: (media: MediaInfo) => invoke<string | null>("save_media", { media }),
+
+  desktopSettings: () => invoke<DesktopSettings>("desktop_settings"),
+  /** Resolves to the settings in effect (rejects when, say, autostart is unavailable). */
+  setDesktopSettings: (settings: DesktopSettings) =>
+    invoke<DesktopSettings>("set_desktop_settings", { settings }),
+  /** Which conversation is on screen, so its messages do not notify. */
+  setOpenConversation: (conversation_id: ConversationId | null) =>
+    invoke<void>("set_open_conversation", { conversation_id }),
 };
+
+/** A local file's URL for `<img src>` (the asset protocol). */
+export function fileUrl(path: string): string {
+  return convertFileSrc(path);
+}
 
 /** Calls `handler` with every change the core reports; resolves to the unsubscriber. */
 export function onCoreEvent(handler: (event: CoreEvent) => void): Promise<UnlistenFn> {
   return listen<CoreEvent>("core-event", (e) => handler(e.payload));
+}
+
+/** The shell's own events (not the core's), by name, with their payloads. */
+export type DesktopEvents = {
+  /** The settings changed elsewhere (the tray menu toggles do-not-disturb). */
+  "desktop-settings": DesktopSettings;
+  /** A notification was clicked: show this conversation. */
+  "open-conversation": ConversationId;
+  /** A notification went out and the settings want a sound. */
+  "play-sound": null;
+};
+
+/** Calls `handler` with each `name` event from the shell; resolves to the unsubscriber. */
+export function onDesktopEvent<K extends keyof DesktopEvents>(
+  name: K,
+  handler: (payload: DesktopEvents[K]) => void,
+): Promise<UnlistenFn> {
+  return listen<DesktopEvents[K]>(name, (e) => handler(e.payload));
 }

@@ -46,6 +46,22 @@ impl Cache {
         })
     }
 
+    /// My settings for a conversation changed (on this device or another): the stored
+    /// summary takes them. Nothing happens for a conversation not cached yet (its summary
+    /// will bring them).
+    pub fn set_settings(
+        &self,
+        id: &ConversationId,
+        settings: &tidings_shared::ConversationSettings,
+    ) -> CacheResult<bool> {
+        let Some(mut summary) = self.conversation(id)? else {
+            return Ok(false);
+        };
+        summary.settings = settings.clone();
+        self.upsert_conversation(&summary)?;
+        Ok(true)
+    }
+
     /// One conversation as the list shows it (see [`Cache::conversations`]); `None` until
     /// its summary has been stored.
     pub fn conversation(&self, id: &ConversationId) -> CacheResult<Option<ConversationSummary>> {
