@@ -236,6 +236,8 @@ async fn dragged_file(ana: &App, bob: &App, proxy: &Proxy, shots: &Path) -> Resu
     });
     img.save(&photo)?;
     let original = sha256(&std::fs::read(&photo)?);
+    let notes = bob.env.dirs.path().join("minutes.pdf");
+    std::fs::write(&notes, tidings_tests::noise(150_000, 3))?;
 
     // There is no window manager: Ana's window (1000×680 at the top left) stays where it
     // is, Bob's moves to the bottom right, so that its lower right part is his alone, and
@@ -244,7 +246,7 @@ async fn dragged_file(ana: &App, bob: &App, proxy: &Proxy, shots: &Path) -> Resu
     xdotool(&["windowmove", &window, "280", "120"])?;
     let mut source = {
         let mut c = tool(&bob.env, "drag_source.py");
-        c.arg(&photo).args(["--x", "20", "--y", "700"]);
+        c.arg(&photo).arg(&notes).args(["--x", "20", "--y", "700"]);
         Service::start_with(c, "drag_source", "ready")?
     };
     let ready = source.ready_line.clone();
@@ -256,12 +258,13 @@ async fn dragged_file(ana: &App, bob: &App, proxy: &Proxy, shots: &Path) -> Resu
         .status()?;
     ensure!(status.success(), "drag.sh failed");
     screen_shot(&shots.join("screen-after-drop.png"));
-    bob.wait_until("the dropped photo uploaded", || async {
+    bob.wait_until("both dropped files uploaded", || async {
         Ok(bob
             .client
-            .find(fantoccini::Locator::Css(".staged-file[data-state=done]"))
-            .await
-            .is_ok())
+            .find_all(fantoccini::Locator::Css(".staged-file[data-state=done]"))
+            .await?
+            .len()
+            == 2)
     })
     .await?;
     drop(source.take());
@@ -297,6 +300,14 @@ async fn dragged_file(ana: &App, bob: &App, proxy: &Proxy, shots: &Path) -> Resu
     })
     .await?;
     proxy.set_delay(Duration::ZERO);
+    // The other file is a card saying what it is.
+    let card = ana.text(".file-card .file-card-meta").await?;
+    ensure!(
+        ana.text(".file-card .file-card-name").await? == "minutes.pdf"
+            && card.contains("PDF document")
+            && card.contains("146 KB"),
+        "file card: {card}"
+    );
     ana.screenshot(&shots.join("thumbnail.png")).await?;
 
     ana.click(image).await?;
