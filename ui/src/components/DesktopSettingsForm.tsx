@@ -1,5 +1,36 @@
-import { useDesktopSettings } from "../hooks/useDesktopSettings";
+import { useDesktopSettings, type DesktopSettingKey } from "../hooks/useDesktopSettings";
 import { SettingSwitch } from "./SettingSwitch";
+
+/** One checkbox: its input name, the setting it shows, and whether checked means off
+ * ("Show message previews" is `hide_previews` turned around). */
+type Switch = { name: string; setting: DesktopSettingKey; label: string; inverted?: boolean };
+
+const GROUPS: { legend: string; switches: Switch[] }[] = [
+  {
+    legend: "Notifications",
+    switches: [
+      { name: "do_not_disturb", setting: "do_not_disturb", label: "Do not disturb" },
+      {
+        name: "show_previews",
+        setting: "hide_previews",
+        label: "Show message previews",
+        inverted: true,
+      },
+      { name: "sound", setting: "sound", label: "Play a sound" },
+    ],
+  },
+  {
+    legend: "Window",
+    switches: [
+      {
+        name: "close_to_tray",
+        setting: "close_to_tray",
+        label: "Keep running in the tray when closed",
+      },
+      { name: "start_at_login", setting: "start_at_login", label: "Start Tidings at login" },
+    ],
+  },
+];
 
 /** The app's own preferences: notifications (do not disturb, previews, sound) and the
  * window (the tray, starting at login). Each change applies at once. */
@@ -15,47 +46,21 @@ export function DesktopSettingsForm() {
   if (!settings) return <div className="desktop-settings" aria-busy="true" />;
   return (
     <div className="desktop-settings">
-      <fieldset>
-        <legend>Notifications</legend>
-        <SettingSwitch
-          name="do_not_disturb"
-          label="Do not disturb"
-          checked={settings.do_not_disturb}
-          error={errors.do_not_disturb}
-          onChange={(on) => change("do_not_disturb", on)}
-        />
-        <SettingSwitch
-          name="show_previews"
-          label="Show message previews"
-          checked={!settings.hide_previews}
-          error={errors.hide_previews}
-          onChange={(on) => change("hide_previews", !on)}
-        />
-        <SettingSwitch
-          name="sound"
-          label="Play a sound"
-          checked={settings.sound}
-          error={errors.sound}
-          onChange={(on) => change("sound", on)}
-        />
-      </fieldset>
-      <fieldset>
-        <legend>Window</legend>
-        <SettingSwitch
-          name="close_to_tray"
-          label="Keep running in the tray when closed"
-          checked={settings.close_to_tray}
-          error={errors.close_to_tray}
-          onChange={(on) => change("close_to_tray", on)}
-        />
-        <SettingSwitch
-          name="start_at_login"
-          label="Start Tidings at login"
-          checked={settings.start_at_login}
-          error={errors.start_at_login}
-          onChange={(on) => change("start_at_login", on)}
-        />
-      </fieldset>
+      {GROUPS.map((group) => (
+        <fieldset key={group.legend}>
+          <legend>{group.legend}</legend>
+          {group.switches.map(({ name, setting, label, inverted }) => (
+            <SettingSwitch
+              key={name}
+              name={name}
+              label={label}
+              checked={settings[setting] !== Boolean(inverted)}
+              error={errors[setting]}
+              onChange={(on) => change(setting, on !== Boolean(inverted))}
+            />
+          ))}
+        </fieldset>
+      ))}
     </div>
   );
 }
