@@ -14,7 +14,6 @@ use dashmap::DashMap;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
-use tidings_shared::limits::MAX_ATTACHMENTS_PER_MESSAGE;
 use tidings_shared::{
     ClientEnvelope, ClientFrame, ConversationId, ErrorBody, ErrorCode, PresenceState, RequestId,
     Seq, ServerEnvelope, ServerFrame, UserProfile,
@@ -137,33 +136,17 @@ fn parse(text: &str) -> Result<ClientEnvelope, (Option<RequestId>, AppError)> {
 }
 
 /// The limits a frame's own content must keep, checked before its handler runs (so before
-/// the rate limiter and storage). The handlers check the same again where they also
-/// normalize (a title is trimmed, an emoji made canonical); this is the first line.
+/// the rate limiter and storage). Handlers rely on it; those that normalize (a title is
+/// trimmed, an emoji made canonical) look the value up again for that.
 fn check_frame(frame: &ClientFrame) -> AppResult<()> {
     use ClientFrame as F;
     match frame {
         F::Send {
             text, attachments, ..
-        } => {
-            if attachments.len() > MAX_ATTACHMENTS_PER_MESSAGE {
-                return Err(AppError::client(
-                    ErrorCode::InvalidFrame,
-                    format!("A message may carry at most {MAX_ATTACHMENTS_PER_MESSAGE} files."),
-                ));
-            }
-            // A file may go without words.
-            if attachments.is_empty() || !text.trim().is_empty() {
-                messages::check_text(text)?;
-            }
-        }
-        F::Edit { text, .. } => {
-            messages::check_text(text)?;
-        }
+        } => messages::check_send(text, attachments)?,
+        F::Edit { text, .. } => messages::check_text(text)?,
         F::React { emoji, .. } if emojis::get(emoji).is_none() => {
-            return Err(AppError::client(
-                ErrorCode::InvalidEmoji,
-                "A reaction is a single emoji.",
-            ))
+            return Err(messages::invalid_emoji())
         }
         F::Rename { title, .. } => {
             groups::checked_title(title)?;

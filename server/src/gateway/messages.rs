@@ -16,13 +16,35 @@ use tidings_shared::{
 /// Redis lost writes (larger gaps are ignored as a client bug).
 const MAX_ROLLBACK_SEQS: Seq = 10_000;
 
-pub(super) fn checked_text(text: String) -> AppResult<String> {
-    check_text(&text)?;
-    Ok(text)
+/// What a `send` must hold: at most [`MAX_ATTACHMENTS_PER_MESSAGE`] files, and a text
+/// that passes [`check_text`] unless the message is files only. Run by the frame check
+/// (`dispatch::check_frame`) before [`send`], on the borrowed frame.
+pub(super) fn check_send(text: &str, attachments: &[MediaId]) -> AppResult<()> {
+    if attachments.len() > MAX_ATTACHMENTS_PER_MESSAGE {
+        return Err(AppError::client(
+            ErrorCode::InvalidFrame,
+            format!("A message may carry at most {MAX_ATTACHMENTS_PER_MESSAGE} files."),
+        ));
+    }
+    if is_files_only(text, attachments) {
+        Ok(())
+    } else {
+        check_text(text)
+    }
 }
 
-/// The checks of [`checked_text`], on a borrowed text (the frame check runs them before
-/// the handler, without copying up to 64 KiB).
+/// A file may go without words.
+fn is_files_only(text: &str, attachments: &[MediaId]) -> bool {
+    !attachments.is_empty() && text.trim().is_empty()
+}
+
+/// The refusal of a reaction that is not one emoji.
+pub(super) fn invalid_emoji() -> AppError {
+    AppError::client(ErrorCode::InvalidEmoji, "A reaction is a single emoji.")
+}
+
+/// A message text's limits: some words, and not too many (run by the frame check
+/// before `send` and `edit`).
 pub(super) fn check_text(text: &str) -> AppResult<()> {
     if text.trim().is_empty() {
         return Err(AppError::client(
@@ -46,17 +68,11 @@ pub(super) async fn send(
     text: String,
     attachments: Vec<MediaId>,
 ) -> AppResult<ServerFrame> {
-    if attachments.len() > MAX_ATTACHMENTS_PER_MESSAGE {
-        return Err(AppError::client(
-            ErrorCode::InvalidFrame,
-            format!("A message may carry at most {MAX_ATTACHMENTS_PER_MESSAGE} files."),
-        ));
-    }
-    // A file may go without words.
-    let text = if attachments.is_empty() || !text.trim().is_empty() {
-        checked_text(text)?
-    } else {
+    // The frame check ran `check_send` on this frame already.
+    let text = if is_files_only(&text, &attachments) {
         String::new()
+    } else {
+        text
     };
     check_rate(session)?;
     let attachments = shared_files(session, &cid, &attachments).await?;
@@ -171,12 +187,8 @@ pub(super) async fn react(
     emoji: String,
     add: bool,
 ) -> AppResult<ServerFrame> {
-    let Some(found) = emojis::get(&emoji) else {
-        return Err(AppError::client(
-            ErrorCode::InvalidEmoji,
-            "A reaction is a single emoji.",
-        ));
-    };
+    // Checked by the frame check already; looked up again for its canonical form.
+    let found = emojis::get(&emoji).ok_or_else(invalid_emoji)?;
     let emoji = found.as_str().to_owned();
     let me = session.user.id.clone();
     change_message(session, cid, target, |_, body| {
