@@ -22,8 +22,11 @@ fail() {
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
+# Cargo's target directory, where package.sh builds and the screenshot goes.
+command -v cargo >/dev/null 2>&1 || export PATH="$HOME/.cargo/bin:$PATH"
 target_dir="$(cargo metadata --format-version 1 --no-deps \
-  | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).target_directory))')"
+  | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+[ -n "$target_dir" ] || fail "cargo metadata gave no target directory"
 
 if (($# > 0)); then
   deb="$(realpath "$1")"
@@ -36,8 +39,7 @@ fi
 
 # What starting the app needs here (test.sh installs the same).
 need_apt=()
-command -v xvfb-run >/dev/null 2>&1 || need_apt+=(xvfb)
-command -v xauth >/dev/null 2>&1 || need_apt+=(xauth)
+command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
 command -v dbus-daemon >/dev/null 2>&1 || need_apt+=(dbus-daemon)
 command -v xwininfo >/dev/null 2>&1 || need_apt+=(x11-utils)
 command -v import >/dev/null 2>&1 || need_apt+=(imagemagick)
@@ -59,8 +61,13 @@ fi
 
 work="$(mktemp -d)"
 installed=0
+xvfb=""
 cleanup() {
   local status=$?
+  if [ -n "$xvfb" ]; then
+    kill "$xvfb" 2>/dev/null || true
+    wait "$xvfb" 2>/dev/null || true
+  fi
   if ((installed)); then
     echo "check-deb: removing $package"
     $SUDO dpkg -r "$package" >/dev/null || echo "check-deb: dpkg -r $package failed" >&2
@@ -162,10 +169,22 @@ kill -0 "$app" 2>/dev/null || { echo "the app exited after it showed its window"
 echo "check-deb: screenshot ($colours colours) in $shot"
 EOF
 
-echo "check-deb: starting /usr/bin/tidings-desktop under Xvfb"
-if ! env -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME -u TIDINGS_SERVER \
-  HOME="$work/home" XDG_RUNTIME_DIR="$work/run" TIDINGS_DATA_DIR="$work/data" \
-  xvfb-run -a -s "-screen 0 1280x800x24" \
+# An X server of its own. Xvfb picks a free display itself and writes its number to
+# -displayfd once it accepts connections (under xvfb-run -a, which guesses a free number
+# first, GTK once could not open the display while other tests started X servers).
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" 2>"$work/xvfb.log" &
+xvfb=$!
+for _ in $(seq 100); do
+  [ -s "$work/display" ] && break
+  kill -0 "$xvfb" 2>/dev/null || { cat "$work/xvfb.log" >&2; fail "Xvfb did not start"; }
+  sleep 0.1
+done
+[ -s "$work/display" ] || fail "Xvfb did not report a display within 10 s"
+display=":$(head -n 1 "$work/display")"
+
+echo "check-deb: starting /usr/bin/tidings-desktop on Xvfb $display"
+if ! env -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME -u TIDINGS_SERVER -u XAUTHORITY \
+  DISPLAY="$display" HOME="$work/home" XDG_RUNTIME_DIR="$work/run" TIDINGS_DATA_DIR="$work/data" \
   dbus-run-session --config-file="$work/bus.conf" -- bash "$work/inside.sh" "$shot" "$log"; then
   echo "check-deb: the app's output (from $log):" >&2
   tail -n 30 "$log" >&2 || true

@@ -150,7 +150,7 @@ pub struct Server {
     pub addr: SocketAddr,
     /// The local media store (used when no S3 bucket is configured).
     pub media_dir: tempfile::TempDir,
-    /// Where uploads are spooled.
+    /// Where uploads are spooled (unless the test named its own `--upload-temp-dir`).
     pub upload_dir: tempfile::TempDir,
 }
 
@@ -172,9 +172,11 @@ impl Server {
         if !extra_args.contains(&"--media-dir") {
             command.arg("--media-dir").arg(media_dir.path());
         }
+        // Or its own upload spool (e.g. on a small filesystem, to fill it).
+        if !extra_args.contains(&"--upload-temp-dir") {
+            command.arg("--upload-temp-dir").arg(upload_dir.path());
+        }
         let mut child = command
-            .arg("--upload-temp-dir")
-            .arg(upload_dir.path())
             .args(["--jwt-secret", crate::JWT_SECRET])
             .args(extra_args)
             .env(

@@ -499,15 +499,11 @@ fn apply_completing(
         cache.apply_events(cid, events)?;
         return Ok(mine);
     }
-    let outbox = |cache: &Cache| -> CacheResult<HashSet<ClientMessageId>> {
-        Ok(cache.outbox()?.into_iter().map(|i| i.client_id).collect())
-    };
-    let before = outbox(cache)?;
-    cache.apply_events(cid, events)?;
-    let after = outbox(cache)?;
+    let ids: Vec<ClientMessageId> = mine.iter().map(|(id, _)| *id).collect();
+    let completed = cache.apply_events_completing(cid, events, &ids)?;
     Ok(mine
         .into_iter()
-        .filter(|(id, _)| before.contains(id) && !after.contains(id))
+        .filter(|(id, _)| completed.contains(id))
         .collect())
 }
 

@@ -24,7 +24,9 @@ use super::rows::{self, SentMessage, CACHED_COLUMNS};
 use super::{ensure_conversation, exec, index, query_one, Cache, CacheResult, CachedMessage};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;
-use tidings_shared::{ConversationId, Event, EventBody, ReactionSummary, Seq, UserId};
+use tidings_shared::{
+    ClientMessageId, ConversationId, Event, EventBody, ReactionSummary, Seq, UserId,
+};
 
 impl Cache {
     /// Applies a page of events (live, `history` or `sync`; any order, repeats allowed) in
@@ -35,12 +37,39 @@ impl Cache {
     /// a message that is not cached is dropped, since `history` and `sync` return
     /// messages in their current state.
     pub fn apply_events(&self, id: &ConversationId, events: &[Event]) -> CacheResult<()> {
+        self.write(|tx| apply_all(tx, id, events))
+    }
+
+    /// [`Cache::apply_events`], also telling which of `sends` (client ids of my own
+    /// messages among the events) it completed: they waited in the outbox before and no
+    /// longer do, their events being as good as acks. One transaction, and a lookup per
+    /// id rather than reading the outbox.
+    pub fn apply_events_completing(
+        &self,
+        id: &ConversationId,
+        events: &[Event],
+        sends: &[ClientMessageId],
+    ) -> CacheResult<Vec<ClientMessageId>> {
         self.write(|tx| {
-            ensure_conversation(tx, id)?;
-            for event in events {
-                apply_event(tx, id, event)?;
-            }
-            walk_cursor(tx, id, 0)
+            let waiting = |tx: &Connection| -> CacheResult<Vec<ClientMessageId>> {
+                let mut waiting = Vec::new();
+                for client_id in sends {
+                    let queued: bool = query_one(
+                        tx,
+                        "SELECT EXISTS(SELECT 1 FROM outbox WHERE client_id = ?1)",
+                        [client_id.to_string()],
+                        |row| row.get(0),
+                    )?;
+                    if queued {
+                        waiting.push(*client_id);
+                    }
+                }
+                Ok(waiting)
+            };
+            let before = waiting(tx)?;
+            apply_all(tx, id, events)?;
+            let after = waiting(tx)?;
+            Ok(before.into_iter().filter(|c| !after.contains(c)).collect())
         })
     }
 
@@ -192,6 +221,14 @@ pub(super) fn hold(
         (cid.as_str(), seq, kind, sender.as_str(), ts),
     )?;
     Ok(inserted == 1)
+}
+
+fn apply_all(tx: &Connection, id: &ConversationId, events: &[Event]) -> CacheResult<()> {
+    ensure_conversation(tx, id)?;
+    for event in events {
+        apply_event(tx, id, event)?;
+    }
+    walk_cursor(tx, id, 0)
 }
 
 fn apply_event(conn: &Connection, cid: &ConversationId, event: &Event) -> CacheResult<()> {

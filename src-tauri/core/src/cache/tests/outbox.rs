@@ -79,6 +79,28 @@ fn ack_then_event_leaves_one_sent_row() -> TestResult {
 }
 
 #[test]
+fn applying_my_own_events_tells_which_sends_they_completed() -> TestResult {
+    let f = Fixture::new();
+    let c = cid("c1");
+    let (a, b, acked) = (item(1, "c1", "a"), item(2, "c1", "b"), item(3, "c1", "c"));
+    for i in [&a, &b, &acked] {
+        f.cache.enqueue(i)?;
+    }
+    f.cache.mark_acked(&acked.client_id, 3, 3_000)?;
+    let ids = [a.client_id, acked.client_id];
+    let done = f
+        .cache
+        .apply_events_completing(&c, &[sent(2, &a), sent(3, &acked)], &ids)?;
+    assert_eq!(done, [a.client_id], "the acked one was done already");
+    assert_eq!(f.cache.outbox()?, [b.clone()], "b still waits");
+    let again = f
+        .cache
+        .apply_events_completing(&c, &[sent(2, &a)], &[a.client_id])?;
+    assert!(again.is_empty(), "a repeat completes nothing");
+    Ok(())
+}
+
+#[test]
 fn event_then_ack_leaves_one_sent_row() -> TestResult {
     let f = Fixture::new();
     let c = cid("c1");
