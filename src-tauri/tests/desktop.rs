@@ -23,11 +23,15 @@ use support::{driver_or_skip, App, AppEnv, Reaped, UI_WAIT};
 use tidings_tests::proxy::Proxy;
 use tidings_tests::{unique_name, World};
 
+/// The tests here share one X screen and place windows on it: one at a time.
+static SCREEN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_tray_and_a_dragged_file() -> Result<()> {
     let Some(driver) = driver_or_skip("desktop")? else {
         return Ok(());
     };
+    let _screen = SCREEN.lock().await;
     let world = World::start(1, &[])?;
     let server = world.servers[0].http_url();
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("desktop");
@@ -334,6 +338,7 @@ async fn a_second_launch_brings_the_first_forward() -> Result<()> {
     if driver_or_skip("single instance")?.is_none() {
         return Ok(());
     }
+    let _screen = SCREEN.lock().await;
     let env = AppEnv::new()?;
     // No TIDINGS_DATA_DIR: that is a deliberate second profile, which may run alongside.
     let launch = || -> Result<Reaped> {
