@@ -3,7 +3,7 @@
 
 use super::images;
 use crate::error::{AppError, AppResult};
-use axum::body::Body;
+use axum::body::{Body, BodyDataStream};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -60,9 +60,15 @@ pub(super) async fn spool(body: Body, dir: &Path, max: u64) -> AppResult<Spooled
         size: 0,
         sha256: String::new(),
     };
-    let mut file = tokio::fs::File::create(&spooled.path).await.map_err(disk)?;
-    let mut hasher = Sha256::new();
     let mut stream = body.into_data_stream();
+    let mut file = match tokio::fs::File::create(&spooled.path).await {
+        Ok(file) => file,
+        Err(e) => {
+            drain(&mut stream, 0, max).await;
+            return Err(disk(e));
+        }
+    };
+    let mut hasher = Sha256::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             AppError::client(
@@ -76,12 +82,29 @@ pub(super) async fn spool(body: Body, dir: &Path, max: u64) -> AppResult<Spooled
         }
         // Hashing as the bytes arrive saves reading the file again afterwards.
         hasher.update(&chunk);
-        file.write_all(&chunk).await.map_err(disk)?;
+        if let Err(e) = file.write_all(&chunk).await {
+            drain(&mut stream, spooled.size, max).await;
+            return Err(disk(e));
+        }
     }
     file.flush().await.map_err(disk)?;
     file.sync_all().await.map_err(disk)?;
     spooled.sha256 = hex(hasher);
     Ok(spooled)
+}
+
+/// Reads and drops the rest of a body the spool could not take (`seen` bytes of it read
+/// so far, stopping past `max`). Answering while the client is still sending makes the
+/// server close a socket with unread bytes, which resets the connection, and the client
+/// then often loses the answer too: it would see a broken connection instead of the
+/// retryable `unavailable`.
+async fn drain(stream: &mut BodyDataStream, mut seen: u64, max: u64) {
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len() as u64;
+        if seen > max {
+            return;
+        }
+    }
 }
 
 /// Sniffs the type from the bytes, cleans images, and hashes what will be stored.
