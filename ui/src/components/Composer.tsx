@@ -4,6 +4,7 @@ import {
   useState,
   type ClipboardEvent,
   type KeyboardEvent,
+  type RefObject,
 } from "react";
 import { useDraft } from "../hooks/useDraft";
 import { useStagedFiles } from "../hooks/useStagedFiles";
@@ -23,13 +24,19 @@ type Props = {
   conversationId: ConversationId;
   /** After a message is handed to the core (the list then jumps to the newest). */
   onSent?: () => void;
+  /** ↑ in the empty box: open the editor on my last message. Says whether there was one
+   * (else the key does what it always does). */
+  onEditLast?: () => boolean;
+  /** The text box, for the view to give the focus back to after an edit. */
+  inputRef?: RefObject<HTMLTextAreaElement>;
 };
 
-/** Enter sends, Shift+Enter starts a new line; the emoji button inserts at the caret. The
- * text is kept as a draft per conversation. Files (attached, pasted or dropped on the
- * window) upload at once and show as chips above the text; they go with the message,
- * which waits until every upload has finished. */
-export function Composer({ conversationId, onSent }: Props) {
+/** Enter sends, Shift+Enter starts a new line, ↑ in the empty box edits my last message;
+ * the emoji button inserts at the caret. The text is kept as a draft per conversation.
+ * Files (attached, pasted or dropped on the window) upload at once and show as chips
+ * above the text; they go with the message, which waits until every upload has
+ * finished. */
+export function Composer({ conversationId, onSent, onEditLast, inputRef }: Props) {
   const [text, setText] = useDraft(conversationId);
   const { files, notes } = useStagedFiles(conversationId);
   const uploading = files.some((f) => f.state === "uploading");
@@ -38,7 +45,8 @@ export function Composer({ conversationId, onSent }: Props) {
   const [picking, setPicking] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const typing = useTypingSignal(conversationId);
-  const box = useRef<HTMLTextAreaElement>(null);
+  const ownBox = useRef<HTMLTextAreaElement>(null);
+  const box = inputRef ?? ownBox;
   const emojiButton = useRef<HTMLButtonElement>(null);
   // Where the caret goes once the text with an inserted emoji is on screen.
   const caret = useRef<number | null>(null);
@@ -86,6 +94,16 @@ export function Composer({ conversationId, onSent }: Props) {
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       send();
+    } else if (
+      e.key === "ArrowUp" &&
+      !(e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) &&
+      !e.nativeEvent.isComposing &&
+      text === "" &&
+      e.currentTarget.selectionStart === 0 &&
+      e.currentTarget.selectionEnd === 0 &&
+      onEditLast?.()
+    ) {
+      e.preventDefault();
     }
   }
 

@@ -1,7 +1,9 @@
 import type { Ref } from "react";
 import { usePresence } from "../hooks/usePresence";
+import { useToday } from "../hooks/useToday";
 import { conversationTitle, presenceFor } from "../lib/people";
 import type { ConversationId, ConversationSummary, UserProfile } from "../lib/protocol/protocol";
+import { ArchivedToggle } from "./ArchivedToggle";
 import { Avatar } from "./Avatar";
 import { ConversationRow } from "./ConversationRow";
 import { Icon } from "./Icon";
@@ -12,8 +14,14 @@ import { SyncProgress } from "./SyncProgress";
 
 type Props = {
   me: UserProfile;
-  /** In the list's order (latest activity first: lib/navigation.ts `byActivity`). */
+  /** The ones shown (the archived ones, or the rest), in the list's order (latest
+   * activity first: lib/navigation.ts `byActivity`). */
   conversations: ConversationSummary[];
+  /** Showing the archive rather than the main list. */
+  showingArchived: boolean;
+  /** How many conversations are archived, and their unread messages. */
+  archive: { count: number; unread: number };
+  onToggleArchived: () => void;
   loaded: boolean;
   openId: ConversationId | null;
   onOpen: (id: ConversationId) => void;
@@ -24,11 +32,15 @@ type Props = {
 };
 
 /** The sidebar: who I am, settings, search, "new chat" and "new group", and my
- * conversations by latest activity. */
+ * conversations by latest activity; at the bottom, the way into the archived ones (with
+ * their unread count) and back. */
 export function ConversationList({
   me,
   conversations,
   loaded,
+  showingArchived,
+  archive,
+  onToggleArchived,
   openId,
   onOpen,
   onSearch,
@@ -36,6 +48,7 @@ export function ConversationList({
   newChatRef,
 }: Props) {
   const presence = usePresence();
+  const now = useToday();
   return (
     <nav className="sidebar" aria-label="Conversations">
       <header className="sidebar-header">
@@ -65,10 +78,22 @@ export function ConversationList({
         <NewGroup onCreated={onOpen} />
       </div>
       <SyncProgress />
+      {showingArchived && <h2 className="list-heading">Archived</h2>}
       {loaded && conversations.length === 0 && (
-        <p className="muted list-empty">No conversations yet. Start one above.</p>
+        <p className="muted list-empty">
+          {showingArchived
+            ? "No archived conversations."
+            : archive.count > 0
+              ? "Every conversation is archived."
+              : "No conversations yet. Start one above."}
+        </p>
       )}
-      <ul className="conversation-list" role="list" aria-label="Your conversations">
+      <ul
+        className="conversation-list"
+        role="list"
+        aria-label={showingArchived ? "Archived conversations" : "Your conversations"}
+        data-archived={showingArchived}
+      >
         {conversations.map((c) => (
           <ConversationRow
             key={c.id}
@@ -77,10 +102,14 @@ export function ConversationList({
             me={me.id}
             selected={c.id === openId}
             presence={presenceFor(c, me.id, presence)}
+            now={now}
             onOpen={() => onOpen(c.id)}
           />
         ))}
       </ul>
+      {(showingArchived || archive.count > 0) && (
+        <ArchivedToggle showing={showingArchived} archive={archive} onToggle={onToggleArchived} />
+      )}
     </nav>
   );
 }

@@ -10,6 +10,8 @@ type Props = {
   me: UserId;
   selected: boolean;
   presence?: PresenceState;
+  /** "Now" for the time column (it says "14:05" today, "Mon" after midnight). */
+  now?: number;
   onOpen: () => void;
 };
 
@@ -21,6 +23,7 @@ export function ConversationRow({
   me,
   selected,
   presence,
+  now,
   onOpen,
 }: Props) {
   const unread = c.unread_count;
@@ -55,7 +58,9 @@ export function ConversationRow({
                 <Icon name="bell-off" size={14} />
               </span>
             )}
-            <time className="row-time">{c.last_message ? shortTime(c.last_activity) : ""}</time>
+            <time className="row-time">
+              {c.last_message ? shortTime(c.last_activity, now) : ""}
+            </time>
           </span>
           <span className="row-bottom">
             <span className="row-preview">{previewLine(c, me)}</span>

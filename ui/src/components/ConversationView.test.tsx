@@ -19,6 +19,7 @@ const ipc = vi.hoisted(() => ({
   setTyping: vi.fn(async () => {}),
   sendMessage: vi.fn(async () => "client-new"),
   react: vi.fn(async () => {}),
+  editMessage: vi.fn(async () => {}),
 }));
 vi.mock("../lib/ipc", () => ({
   ipc,
@@ -89,5 +90,50 @@ describe("ConversationView", () => {
     fireEvent.keyDown(box, { key: "Enter" });
     await waitFor(() => expect(document.querySelector('.bubble[data-seq="300"]')).not.toBeNull());
     expect(ipc.sendMessage).toHaveBeenCalledWith("c1", "back to now", []);
+  });
+
+  describe("↑ in the empty composer", () => {
+    async function ready() {
+      render(<ConversationView me={me} conversation={conversation()} />);
+      await waitFor(() => expect(document.querySelector('.bubble[data-seq="300"]')).not.toBeNull());
+      const box = screen.getByRole("textbox", { name: "Message" }) as HTMLTextAreaElement;
+      box.focus();
+      return box;
+    }
+
+    it("opens the editor on my last message; Escape goes back to the composer", async () => {
+      const box = await ready();
+      fireEvent.keyDown(box, { key: "ArrowUp" });
+      const editor = await screen.findByRole("textbox", { name: "Edit message" });
+      expect(editor.closest(".bubble")?.getAttribute("data-seq")).toBe("300");
+      expect(document.activeElement).toBe(editor);
+      fireEvent.keyDown(editor, { key: "Escape" });
+      expect(screen.queryByRole("textbox", { name: "Edit message" })).toBeNull();
+      expect(document.activeElement).toBe(box);
+      expect(ipc.editMessage).not.toHaveBeenCalled();
+    });
+
+    it("saves with Enter and gives the focus back to the composer", async () => {
+      const box = await ready();
+      fireEvent.keyDown(box, { key: "ArrowUp" });
+      const editor = await screen.findByRole("textbox", { name: "Edit message" });
+      fireEvent.change(editor, { target: { value: "fixed it" } });
+      fireEvent.keyDown(editor, { key: "Enter" });
+      expect(ipc.editMessage).toHaveBeenCalledWith("c1", 300, "fixed it");
+      await waitFor(() => expect(screen.queryByRole("textbox", { name: "Edit message" })).toBeNull());
+      expect(document.activeElement).toBe(box);
+    });
+
+    it("passes over someone else's newer message, and does nothing with text in the box", async () => {
+      core.log = messages(1, 301);
+      const box = await ready();
+      fireEvent.change(box, { target: { value: "a draft" } });
+      fireEvent.keyDown(box, { key: "ArrowUp" });
+      expect(screen.queryByRole("textbox", { name: "Edit message" })).toBeNull();
+      fireEvent.change(box, { target: { value: "" } });
+      fireEvent.keyDown(box, { key: "ArrowUp" });
+      const editor = await screen.findByRole("textbox", { name: "Edit message" });
+      expect(editor.closest(".bubble")?.getAttribute("data-seq")).toBe("300");
+    });
   });
 });

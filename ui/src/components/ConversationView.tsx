@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useConversation } from "../hooks/useConversation";
 import { useTyping } from "../hooks/useTyping";
+import { lastEditableSeq } from "../lib/messages";
 import { avatarIdFor, conversationTitle, nameOf } from "../lib/people";
 import type { ConversationSummary, UserProfile } from "../lib/protocol/protocol";
 import { Avatar } from "./Avatar";
@@ -21,7 +22,9 @@ type Props = {
 };
 
 /** One open conversation: header, messages (whose images open in a viewer over it), who
- * is typing, and the composer. */
+ * is typing, and the composer. Keeps which message is being edited, so ↑ in the
+ * composer can open the editor on my last one, and the focus goes back to the composer
+ * once an edit is saved or cancelled. */
 export function ConversationView({ me, conversation, focus = null, headerActions }: Props) {
   const [readingLatest, setReadingLatest] = useState(true);
   const [latestKey, setLatestKey] = useState(0);
@@ -43,6 +46,19 @@ export function ConversationView({ me, conversation, focus = null, headerActions
     jumped.current = focus.key;
     void loadThrough(focus.seq);
   }, [focus, loaded, loadThrough]);
+
+  const [editingSeq, setEditingSeq] = useState<number | null>(null);
+  const composerBox = useRef<HTMLTextAreaElement>(null);
+  const onEditingChange = useCallback((seq: number, editing: boolean) => {
+    if (editing) return setEditingSeq(seq);
+    setEditingSeq((current) => (current === seq ? null : current));
+    composerBox.current?.focus();
+  }, []);
+  const editLast = useCallback(() => {
+    const seq = lastEditableSeq(messages, me.id);
+    if (seq !== null) setEditingSeq(seq);
+    return seq !== null;
+  }, [messages, me.id]);
 
   const onLoadOlder = useCallback(() => void loadOlder(), [loadOlder]);
   const onSent = useCallback(() => setLatestKey((k) => k + 1), []);
@@ -69,10 +85,17 @@ export function ConversationView({ me, conversation, focus = null, headerActions
           focus={focus}
           latestKey={latestKey}
           onReadingLatestChange={setReadingLatest}
+          editingSeq={editingSeq}
+          onEditingChange={onEditingChange}
         />
       </ImageViewerHost>
       <TypingIndicator names={typing.map((u) => nameOf(conversation, u))} />
-      <Composer conversationId={conversation.id} onSent={onSent} />
+      <Composer
+        conversationId={conversation.id}
+        onSent={onSent}
+        onEditLast={editLast}
+        inputRef={composerBox}
+      />
     </section>
   );
 }

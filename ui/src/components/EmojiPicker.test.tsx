@@ -81,4 +81,46 @@ describe("EmojiPicker", () => {
     ).toBe("true");
     expect(within(dialog).getByRole("group", { name: "Recently used" }).textContent).toBe("🍕");
   });
+
+  it("applies the chosen skin tone to the emoji that take one, and remembers it", async () => {
+    const first = await open();
+    const tones = within(first.dialog).getByRole("radiogroup", { name: "Skin tone" });
+    expect(within(tones).getAllByRole("radio")).toHaveLength(6);
+    expect(
+      within(tones).getByRole("radio", { name: "Default skin tone" }).getAttribute("aria-checked"),
+    ).toBe("true");
+    fireEvent.click(within(tones).getByRole("radio", { name: "Medium skin tone" }));
+    fireEvent.change(within(first.dialog).getByRole("searchbox"), { target: { value: "thumbs up" } });
+    const thumbs = within(first.dialog).getByRole("button", { name: "Thumbs up" });
+    expect(thumbs.textContent).toBe("👍🏽");
+    fireEvent.click(thumbs);
+    expect(first.onPick).toHaveBeenCalledWith("👍🏽");
+    // Emoji without tones stay as they are.
+    fireEvent.change(within(first.dialog).getByRole("searchbox"), { target: { value: "pizza" } });
+    expect(within(first.dialog).getByRole("button", { name: "Pizza" }).textContent).toBe("🍕");
+    cleanup();
+
+    const { dialog } = await open();
+    expect(
+      within(dialog).getByRole("radio", { name: "Medium skin tone" }).getAttribute("aria-checked"),
+    ).toBe("true");
+    // Recently used keeps following the tone.
+    expect(within(dialog).getByRole("group", { name: "Recently used" }).textContent).toBe("👍🏽");
+  });
+
+  it("chooses the skin tone from the keyboard: the chosen one is the tab stop, arrows move", async () => {
+    const { dialog } = await open();
+    const light = within(dialog).getByRole("radio", { name: "Default skin tone" });
+    expect(light.tabIndex).toBe(0);
+    light.focus();
+    fireEvent.keyDown(light, { key: "ArrowRight" });
+    const chosen = within(dialog).getByRole("radio", { name: "Light skin tone" });
+    expect(chosen.getAttribute("aria-checked")).toBe("true");
+    expect(document.activeElement).toBe(chosen);
+    fireEvent.keyDown(chosen, { key: "ArrowLeft" });
+    fireEvent.keyDown(document.activeElement!, { key: "ArrowLeft" });
+    expect(within(dialog).getByRole("radio", { name: "Dark skin tone" }).getAttribute("aria-checked")).toBe(
+      "true",
+    );
+  });
 });

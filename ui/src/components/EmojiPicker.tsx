@@ -3,10 +3,15 @@ import {
   loadEmojiCatalog,
   recentEmoji,
   rememberEmoji,
+  saveSkinTone,
+  savedSkinTone,
   searchEmoji,
+  withSkinTone,
   type EmojiCatalog,
   type EmojiEntry,
+  type SkinTone,
 } from "../lib/emoji";
+import { SkinToneChooser } from "./SkinToneChooser";
 import "../styles/conversation.css";
 
 /** Emoji per row of the grid (the arrow keys move by this much up and down). */
@@ -23,7 +28,9 @@ type Props = {
 /**
  * Search and categories over the bundled emoji data, all by keyboard too: the search box
  * has the focus first, ↓ moves into the grid, arrows move around it, Enter picks, and
- * Escape closes. No network and no injected styles (the app's CSP forbids both).
+ * Escape closes. The skin tone chosen at the bottom (remembered on this device) applies
+ * to the emoji that take one, in the grid and in what is picked. No network and no
+ * injected styles (the app's CSP forbids both).
  */
 export function EmojiPicker({ onPick, onClose }: Props) {
   const [catalog, setCatalog] = useState<EmojiCatalog | null>(null);
@@ -32,6 +39,7 @@ export function EmojiPicker({ onPick, onClose }: Props) {
   const [recent] = useState(() => recentEmoji());
   const [categoryId, setCategoryId] = useState<string>(recent.length ? RECENT_ID : "smileys");
   const [active, setActive] = useState(0);
+  const [tone, setTone] = useState<SkinTone>(() => savedSkinTone());
   const search = useRef<HTMLInputElement>(null);
   const grid = useRef<HTMLDivElement>(null);
 
@@ -65,8 +73,14 @@ export function EmojiPicker({ onPick, onClose }: Props) {
   const current = shown[Math.min(active, shown.length - 1)];
 
   function pick(entry: EmojiEntry) {
+    // Recent ones are kept plain, so they follow a later change of tone.
     rememberEmoji(entry.emoji);
-    onPick(entry.emoji);
+    onPick(withSkinTone(entry, tone));
+  }
+
+  function chooseTone(next: SkinTone) {
+    setTone(next);
+    saveSkinTone(next);
   }
 
   function focusEmoji(index: number) {
@@ -185,17 +199,20 @@ export function EmojiPicker({ onPick, onClose }: Props) {
             onMouseEnter={() => setActive(i)}
             onClick={() => pick(entry)}
           >
-            {entry.emoji}
+            {withSkinTone(entry, tone)}
           </button>
         ))}
       </div>
-      <div className="emoji-preview" aria-hidden="true">
-        {current && (
-          <>
-            <span className="emoji-preview-glyph">{current.emoji}</span>
-            <span className="emoji-preview-name">{current.name}</span>
-          </>
-        )}
+      <div className="emoji-footer">
+        <div className="emoji-preview" aria-hidden="true">
+          {current && (
+            <>
+              <span className="emoji-preview-glyph">{withSkinTone(current, tone)}</span>
+              <span className="emoji-preview-name">{current.name}</span>
+            </>
+          )}
+        </div>
+        <SkinToneChooser value={tone} onChange={chooseTone} />
       </div>
     </div>
   );

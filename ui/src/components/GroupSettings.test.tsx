@@ -129,5 +129,23 @@ describe("GroupSettings", () => {
     expect(screen.getByText("Ana Lima")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Leave group" })).toBeNull();
     expect(screen.getByRole("checkbox", { name: "Mute notifications" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Archive" })).toBeTruthy();
+  });
+
+  it("archives and unarchives, keeping the other settings", async () => {
+    const set = vi.spyOn(ipc, "setConversationSettings").mockResolvedValue();
+    show({ me: "owner" }, { settings: { muted: true, muted_until: 99, archived: false } });
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Archive" })));
+    expect(set).toHaveBeenCalledWith("c1", { muted: true, muted_until: 99, archived: true });
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Unarchive" })));
+    expect(set).toHaveBeenLastCalledWith("c1", { muted: true, muted_until: 99, archived: false });
+  });
+
+  it("says why archiving failed, and shows the setting as it was", async () => {
+    vi.spyOn(ipc, "setConversationSettings").mockRejectedValue({ code: "offline", message: "" });
+    show({ me: "owner" });
+    await act(async () => fireEvent.click(screen.getByRole("button", { name: "Archive" })));
+    expect(screen.getByRole("alert").textContent).toMatch(/Not connected/);
+    expect(screen.getByRole("button", { name: "Archive" })).toBeTruthy();
   });
 });

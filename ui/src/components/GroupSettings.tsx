@@ -4,6 +4,7 @@ import { ipc } from "../lib/ipc";
 import { conversationTitle } from "../lib/people";
 import type { ConversationSummary, UserId } from "../lib/protocol/protocol";
 import { AddMembers } from "./AddMembers";
+import { ArchiveSetting } from "./ArchiveSetting";
 import { Avatar } from "./Avatar";
 import { ConfirmButton } from "./ConfirmButton";
 import { Icon } from "./Icon";
@@ -19,7 +20,7 @@ type Props = {
 
 /** The panel beside a conversation: for a group its name, members and roles, with only
  * the controls the viewer's role allows; for a direct chat, who it is with. Both offer
- * muting. Escape or the close button closes it. */
+ * muting and archiving. Escape or the close button closes it. */
 export function GroupSettings({ me, conversation: c, onClose }: Props) {
   const group = c.kind === "group";
   const label = group ? "Group settings" : "Conversation info";
@@ -56,6 +57,10 @@ export function GroupSettings({ me, conversation: c, onClose }: Props) {
         <section className="settings-section" aria-label="Notifications">
           <h3>Notifications</h3>
           <MuteSetting conversationId={c.id} settings={c.settings} />
+        </section>
+        <section className="settings-section" aria-label="Archive">
+          <h3>Chat list</h3>
+          <ArchiveSetting conversationId={c.id} settings={c.settings} />
         </section>
       </div>
     </aside>

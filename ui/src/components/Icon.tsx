@@ -11,6 +11,9 @@ const PATHS = {
   // A bell, struck through.
   "bell-off": "M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a2 2 0 0 0 3.4 0M3 3l18 18",
   close: "M6 6l12 12M18 6L6 18",
+  // A box with a lid, and a left arrow (out of the archive).
+  archive: "M21 8v13H3V8M1 3h22v5H1zM10 12h4",
+  back: "M19 12H5M12 19l-7-7 7-7",
   paperclip:
     "M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5",
   "zoom-in": "M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM20 20l-4-4M11 8v6M8 11h6",

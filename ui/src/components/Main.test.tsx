@@ -109,6 +109,43 @@ describe("Main", () => {
     expect(screen.getByRole("button", { name: "Old group" }).querySelector(".muted-icon")).toBeNull();
   });
 
+  it("keeps archived conversations behind the Archived entry, with their unread count", async () => {
+    vi.spyOn(ipc, "conversations").mockResolvedValue([
+      ...list,
+      summary({
+        id: "gone",
+        title: "Archived group",
+        last_activity: 4,
+        unread_count: 2,
+        settings: { muted: false, archived: true },
+      }),
+    ]);
+    await renderMain();
+    const rows = () =>
+      Array.from(document.querySelectorAll(".conversation-row"), (r) => r.getAttribute("data-conversation-id"));
+    expect(rows()).toEqual(["new", "mid", "old"]);
+    // Alt+↑/↓ moves through what is shown only.
+    key({ key: "ArrowDown", altKey: true });
+    expect(openId()).toBe("new");
+
+    const entry = screen.getByRole("button", { name: "Archived (1), 2 unread" });
+    expect(entry.querySelector(".archived-unread")?.textContent).toBe("2");
+    fireEvent.click(entry);
+    expect(screen.getByRole("list", { name: "Archived conversations" })).toBeTruthy();
+    expect(rows()).toEqual(["gone"]);
+    expect(screen.getByRole("button", { name: "Archived group, 2 unread" })).toBeTruthy();
+    key({ key: "ArrowDown", altKey: true });
+    expect(openId()).toBe("gone");
+
+    fireEvent.click(screen.getByRole("button", { name: "Back to chats" }));
+    expect(rows()).toEqual(["new", "mid", "old"]);
+  });
+
+  it("offers no Archived entry while nothing is archived", async () => {
+    await renderMain();
+    expect(document.querySelector(".archived-toggle")).toBeNull();
+  });
+
   it("focuses the new-chat field with Ctrl+N", async () => {
     await renderMain();
     key({ key: "n", ctrlKey: true });

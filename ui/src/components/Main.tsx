@@ -7,6 +7,7 @@ import { useKeyboardNavigation } from "../hooks/useKeyboardNavigation";
 import { useNotificationSound } from "../hooks/useNotificationSound";
 import { useReportOpenConversation } from "../hooks/useReportOpenConversation";
 import { useUploadEvents } from "../hooks/useUploadEvents";
+import { archiveSummary, listed } from "../lib/archive";
 import { byActivity, neighbour } from "../lib/navigation";
 import { conversationTitle } from "../lib/people";
 import type { SearchHit } from "../lib/protocol/core";
@@ -39,6 +40,10 @@ type Focus = { seq: number; key: number };
 export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props) {
   const { conversations, loaded } = useConversations();
   const sorted = useMemo(() => byActivity(conversations), [conversations]);
+  const [showingArchived, setShowingArchived] = useState(false);
+  // What the list shows, which is also what Alt+↑/↓ moves through.
+  const visible = useMemo(() => listed(sorted, showingArchived), [sorted, showingArchived]);
+  const archive = useMemo(() => archiveSummary(sorted), [sorted]);
   const [openId, setOpenId] = useState<ConversationId | null>(null);
   const [focus, setFocus] = useState<Focus | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
@@ -83,7 +88,7 @@ export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props)
 
   function move(step: 1 | -1) {
     const next = neighbour(
-      sorted.map((c) => c.id),
+      visible.map((c) => c.id),
       openId,
       step,
     );
@@ -129,8 +134,11 @@ export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props)
       <div className="panes">
         <ConversationList
           me={me}
-          conversations={sorted}
+          conversations={visible}
           loaded={loaded}
+          showingArchived={showingArchived}
+          archive={archive}
+          onToggleArchived={() => setShowingArchived((a) => !a)}
           openId={openId}
           onOpen={openConversation}
           onSearch={() => setSearchOpen(true)}

@@ -28,6 +28,11 @@ type Props = {
   receipt?: ReceiptState;
   /** Just jumped to: highlighted for a moment. */
   focused?: boolean;
+  /** Whether the editor is open, when the caller decides (↑ in the composer opens it on
+   * my last message); left out, the bubble keeps it itself. */
+  editing?: boolean;
+  /** Edit was chosen (true), or the edit was saved or cancelled (false). */
+  onEditingChange?: (editing: boolean) => void;
 };
 
 type Mode = "idle" | "editing" | "confirm-delete";
@@ -37,8 +42,28 @@ type Mode = "idle" | "editing" | "confirm-delete";
  * Retry and Discard when it failed), the actions toolbar (React; Edit and Delete for my
  * own), the inline editor and delete confirmation, and the reaction chips.
  */
-export function MessageBubble({ message: m, mine, me, conversation, receipt, focused }: Props) {
-  const [mode, setMode] = useState<Mode>("idle");
+export function MessageBubble({
+  message: m,
+  mine,
+  me,
+  conversation,
+  receipt,
+  focused,
+  editing,
+  onEditingChange,
+}: Props) {
+  const controlled = editing !== undefined;
+  // Controlled, the editor's state lives with the caller and this keeps only the rest.
+  const [ownMode, setOwnMode] = useState<Mode>("idle");
+  const mode: Mode = controlled && editing ? "editing" : ownMode;
+  function setMode(next: Mode) {
+    if (controlled) {
+      if ((next === "editing") !== (mode === "editing")) onEditingChange?.(next === "editing");
+      setOwnMode(next === "editing" ? "idle" : next);
+    } else {
+      setOwnMode(next);
+    }
+  }
   const [menuOpen, setMenuOpen] = useState(false);
   const [pending, setPending] = useState<PendingReactions>(new Map());
   const [error, setError] = useState<string | null>(null);

@@ -38,6 +38,11 @@ type Props = {
   latestKey?: number;
   /** Whether the newest row is on screen, as it changes. */
   onReadingLatestChange?: (reading: boolean) => void;
+  /** The message whose editor is open (brought on screen when it opens). */
+  editingSeq?: number | null;
+  /** Edit was chosen on a message, or its edit was saved or cancelled. With it, the
+   * caller keeps which message is being edited. */
+  onEditingChange?: (seq: number, editing: boolean) => void;
 };
 
 function estimateSize(row: TimelineRow): number {
@@ -63,6 +68,8 @@ export function MessageList({
   focus,
   latestKey = 0,
   onReadingLatestChange,
+  editingSeq = null,
+  onEditingChange,
 }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const rows = useMemo(() => buildTimeline(messages, me), [messages, me]);
@@ -73,7 +80,6 @@ export function MessageList({
   const pendingFocus = useRef<{ seq: number; key: number } | null>(null);
   // The newest seq seen while at the bottom: anything newer (not mine) is "new".
   const [seenUpTo, setSeenUpTo] = useState<number | null>(null);
-  const now = Date.now();
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -159,6 +165,15 @@ export function MessageList({
     if (row.message.seq !== null) setHighlight({ seq: row.message.seq, key: target.key });
   }, [focus, rows, messages, started, loadingOlder, hasOlder, virtualizer]);
 
+  // An editor opened from the keyboard may be on a row scrolled out of view (or not
+  // rendered at all): bring it in, as little as needed.
+  useEffect(() => {
+    if (editingSeq === null) return;
+    const index = rowIndexForSeq(rows, editingSeq);
+    if (index >= 0) queueMicrotask(() => virtualizer.scrollToIndex(index, { align: "auto" }));
+    // Only when the editor opens, not as rows change under it.
+  }, [editingSeq]);
+
   useEffect(() => {
     if (!highlight) return;
     const timer = setTimeout(() => setHighlight(null), FOCUS_HIGHLIGHT_MS);
@@ -176,7 +191,7 @@ export function MessageList({
   const group = conversation.kind === "group";
 
   function renderRow(row: TimelineRow) {
-    if (row.kind === "day") return <DateSeparator ts={row.ts} now={now} />;
+    if (row.kind === "day") return <DateSeparator ts={row.ts} />;
     if (row.kind === "system") {
       return (
         <p className="system-event" data-seq={row.message.seq ?? undefined}>
@@ -185,6 +200,7 @@ export function MessageList({
       );
     }
     const m = row.message;
+    const seq = m.seq;
     const name = nameOf(conversation, m.sender);
     const showAvatar = group && !row.mine;
     return (
@@ -206,6 +222,12 @@ export function MessageList({
             conversation={conversation}
             receipt={row.mine ? receiptState(m, me, conversation.receipts) : undefined}
             focused={highlight !== null && highlight.seq === m.seq}
+            {...(onEditingChange && seq !== null
+              ? {
+                  editing: seq === editingSeq,
+                  onEditingChange: (on: boolean) => onEditingChange(seq, on),
+                }
+              : {})}
           />
           {group && row.mine && m.seq !== null && m.seq === lastMine && (
             <SeenBy seq={m.seq} me={me} conversation={conversation} />

@@ -8,17 +8,37 @@ import {
   loadEmojiCatalog,
   recentEmoji,
   rememberEmoji,
+  saveSkinTone,
+  savedSkinTone,
   searchEmoji,
+  withSkinTone,
 } from "./emoji";
 
 describe("the emoji catalog", () => {
-  it("loads the bundled data, grouped, without skin tone variants or components", async () => {
+  it("loads the bundled data, grouped, with skin tones as variants only, no components", async () => {
     const catalog = await loadEmojiCatalog();
     expect(catalog.categories.map((c) => c.label)).toContain("Smileys & emotion");
     expect(catalog.categories.map((c) => c.label)).not.toContain("Component");
     expect(catalog.all.length).toBeGreaterThan(1500);
     expect(catalog.all.some((e) => e.emoji.includes("\u{1F3FB}"))).toBe(false);
     expect(catalog.categories[0].emojis[0]).toMatchObject({ emoji: "😀", name: "Grinning face" });
+    const wave = catalog.all.find((e) => e.name === "Waving hand");
+    expect(wave?.tones).toEqual(["👋🏻", "👋🏼", "👋🏽", "👋🏾", "👋🏿"]);
+    expect(catalog.all.find((e) => e.name === "Pizza")?.tones).toBeUndefined();
+  });
+
+  it("keeps only one-tone variants of pairs", () => {
+    const tones = ["1F3FB", "1F3FC", "1F3FD", "1F3FE", "1F3FF"];
+    const skins = tones.flatMap((a) =>
+      tones.map((b) => ({
+        hexcode: a === b ? `1F91D-${a}` : `1FAF1-${a}-200D-1FAF2-${b}`,
+        unicode: a === b ? `same-${a}` : `mixed-${a}-${b}`,
+      })),
+    );
+    const [category] = compactCatalog([
+      { hexcode: "1F91D", label: "handshake", unicode: "🤝", group: 1, order: 1, skins },
+    ]).categories;
+    expect(category.emojis[0][3].split(" ")).toEqual(tones.map((t) => `same-${t}`));
   });
 
   it("is made from Emojibase without rows that are no emoji on their own", () => {
@@ -72,6 +92,25 @@ describe("insertAtCaret", () => {
 
   it("appends when the caret is past the end", () => {
     expect(insertAtCaret("hi", 10, 10, "!")).toEqual({ text: "hi!", caret: 3 });
+  });
+});
+
+describe("skin tones", () => {
+  const wave = { emoji: "👋", name: "Waving hand", tags: [], tones: ["1", "2", "3", "4", "5"] };
+
+  it("apply to emoji that take one, and leave the others", () => {
+    expect(withSkinTone(wave, 0)).toBe("👋");
+    expect(withSkinTone(wave, 3)).toBe("3");
+    expect(withSkinTone({ emoji: "🍕", name: "Pizza", tags: [] }, 3)).toBe("🍕");
+  });
+
+  it("are remembered, and anything odd in storage reads as the default", () => {
+    localStorage.clear();
+    expect(savedSkinTone()).toBe(0);
+    saveSkinTone(4);
+    expect(savedSkinTone()).toBe(4);
+    localStorage.setItem("tidings.skin-tone", "9");
+    expect(savedSkinTone()).toBe(0);
   });
 });
 

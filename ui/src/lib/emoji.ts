@@ -1,7 +1,7 @@
 // Emoji for reactions and the composer: the quick reactions, and the picker's catalog —
 // made from Emojibase's English data (emoji-data.json), bundled with the app and loaded
 // from the app's own files, never the network, the first time a picker opens — with
-// search, categories, recently used, and inserting at the caret.
+// search, categories, recently used, skin tones, and inserting at the caret.
 
 /** One emoji as the picker shows it. */
 export type EmojiEntry = {
@@ -10,6 +10,8 @@ export type EmojiEntry = {
   name: string;
   /** Words it is also found by: "like", "yes", … */
   tags: string[];
+  /** For emoji that take a skin tone: the five variants, light to dark. */
+  tones?: string[];
 };
 
 export type EmojiCategory = { id: string; label: string; icon: string; emojis: EmojiEntry[] };
@@ -30,16 +32,18 @@ type CatalogFile = {
   categories: { id: string; label: string; icon: string; emojis: string[][] }[];
 };
 
-/** The picker's catalog from lib/emoji-data.json ([emoji, name, tags] per category). */
+/** The picker's catalog from lib/emoji-data.json ([emoji, name, tags, tones?] per
+ * category). */
 export function catalogFrom(file: CatalogFile): EmojiCatalog {
   const categories = file.categories.map(({ id, label, icon, emojis }) => ({
     id,
     label,
     icon,
-    emojis: emojis.map(([emoji, name, tags = ""]) => ({
+    emojis: emojis.map(([emoji, name, tags = "", tones = ""]) => ({
       emoji,
       name,
       tags: tags ? tags.split(" ") : [],
+      ...(tones ? { tones: tones.split(" ") } : {}),
     })),
   }));
   return { categories, all: categories.flatMap((c) => c.emojis) };
@@ -48,7 +52,7 @@ export function catalogFrom(file: CatalogFile): EmojiCatalog {
 let catalog: Promise<EmojiCatalog> | null = null;
 
 /** The catalog, loaded once. Its data is a separate file of the app's bundle (about
- * 125 kB of JSON, 40 kB gzipped; see emojiData.gen.mjs), so the main script stays small. */
+ * 150 kB of JSON, 45 kB gzipped; see emojiData.gen.mjs), so the main script stays small. */
 export function loadEmojiCatalog(): Promise<EmojiCatalog> {
   catalog ??= import("./emoji-data.json")
     .then((data) => catalogFrom(data.default))
@@ -103,6 +107,46 @@ export function insertAtCaret(
   const from = Math.max(0, Math.min(start, text.length));
   const to = Math.max(from, Math.min(end, text.length));
   return { text: text.slice(0, from) + insert + text.slice(to), caret: from + insert.length };
+}
+
+/** A skin tone: 0 is the default (yellow), 1 to 5 light to dark. */
+export type SkinTone = 0 | 1 | 2 | 3 | 4 | 5;
+
+/** The tones the picker offers, with their names and the modifier that makes them. */
+export const SKIN_TONES: { tone: SkinTone; label: string; modifier: string }[] = [
+  { tone: 0, label: "Default skin tone", modifier: "" },
+  { tone: 1, label: "Light skin tone", modifier: "\u{1F3FB}" },
+  { tone: 2, label: "Medium-light skin tone", modifier: "\u{1F3FC}" },
+  { tone: 3, label: "Medium skin tone", modifier: "\u{1F3FD}" },
+  { tone: 4, label: "Medium-dark skin tone", modifier: "\u{1F3FE}" },
+  { tone: 5, label: "Dark skin tone", modifier: "\u{1F3FF}" },
+];
+
+/** The emoji in `tone`, for those that take one; the others as they are. */
+export function withSkinTone(entry: EmojiEntry, tone: SkinTone): string {
+  return (tone > 0 && entry.tones?.[tone - 1]) || entry.emoji;
+}
+
+const SKIN_TONE_KEY = "tidings.skin-tone";
+
+/** The skin tone chosen last in a picker (kept on this device only). */
+export function savedSkinTone(storage: Storage | undefined = safeStorage()): SkinTone {
+  let saved: number;
+  try {
+    saved = Number(storage?.getItem(SKIN_TONE_KEY) ?? 0);
+  } catch {
+    return 0;
+  }
+  return Number.isInteger(saved) && saved >= 0 && saved <= 5 ? (saved as SkinTone) : 0;
+}
+
+/** Remembers the skin tone for the next picker. */
+export function saveSkinTone(tone: SkinTone, storage: Storage | undefined = safeStorage()): void {
+  try {
+    storage?.setItem(SKIN_TONE_KEY, String(tone));
+  } catch {
+    // Full or unavailable storage only costs remembering it.
+  }
 }
 
 const RECENT_KEY = "tidings.recent-emoji";

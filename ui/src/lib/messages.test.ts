@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GROUP_GAP_MS, groupMessages, newestSeq, tickFor } from "./messages";
+import { GROUP_GAP_MS, groupMessages, lastEditableSeq, newestSeq, tickFor } from "./messages";
 import type { CachedMessage } from "./protocol/core";
 
 let n = 0;
@@ -71,5 +71,19 @@ describe("newestSeq", () => {
   it("ignores echoes without a seq", () => {
     expect(newestSeq([msg("a", 0, { seq: 4 }), msg("a", 1, { seq: null })])).toBe(4);
     expect(newestSeq([])).toBeNull();
+  });
+});
+
+describe("lastEditableSeq", () => {
+  it("is my newest sent message, passing over pending, deleted and others' ones", () => {
+    const mine = msg("me", 1, { seq: 10 });
+    const deleted = msg("me", 2, {
+      seq: 11,
+      event: { kind: "message", client_id: "d", text: "", deleted: true },
+    });
+    const theirs = msg("ana", 3, { seq: 12 });
+    const pending = msg("me", 4, { seq: null, status: "pending" });
+    expect(lastEditableSeq([mine, deleted, theirs, pending], "me")).toBe(10);
+    expect(lastEditableSeq([theirs, pending], "me")).toBeNull();
   });
 });

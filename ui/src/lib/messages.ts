@@ -72,3 +72,14 @@ export function newestSeq(page: CachedMessage[]): number | null {
   for (const m of page) if (m.seq !== null && (newest === null || m.seq > newest)) newest = m.seq;
   return newest;
 }
+
+/** The message ↑ in an empty composer edits: my newest one that is sent (a pending one
+ * has no seq to edit yet) and not deleted. Null when there is none in the window. */
+export function lastEditableSeq(messages: CachedMessage[], me: UserId): number | null {
+  for (let i = messages.length - 1; i >= 0; i -= 1) {
+    const m = messages[i];
+    if (m.sender !== me || m.event.kind !== "message" || m.event.deleted) continue;
+    if (m.seq !== null && m.status === "sent") return m.seq;
+  }
+  return null;
+}

@@ -68,3 +68,10 @@ export function dayLabel(ts: number, now: number = Date.now(), locale?: string):
     ...(sameYear ? {} : { year: "numeric" }),
   });
 }
+
+/** Milliseconds from `now` to the next local midnight (a DST day is 23 or 25 hours long,
+ * so this is counted on the calendar, not as 24 hours). */
+export function msUntilMidnight(now: number): number {
+  const d = new Date(now);
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime() - now;
+}
