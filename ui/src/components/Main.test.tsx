@@ -141,6 +141,21 @@ describe("Main", () => {
     expect(rows()).toEqual(["new", "mid", "old"]);
   });
 
+  it("shows the archived list when a notification opens an archived conversation", async () => {
+    vi.spyOn(ipc, "conversations").mockResolvedValue([
+      ...list,
+      summary({ id: "gone", title: "Archived group", settings: { muted: false, archived: true } }),
+    ]);
+    await renderMain();
+    act(() => desktopEvents.get("open-conversation")?.("gone"));
+    expect(screen.getByRole("list", { name: "Archived conversations" })).toBeTruthy();
+    expect(document.querySelector(".conversation-row[aria-current]")?.getAttribute("data-conversation-id")).toBe(
+      "gone",
+    );
+    act(() => desktopEvents.get("open-conversation")?.("mid"));
+    expect(screen.getByRole("list", { name: "Your conversations" })).toBeTruthy();
+  });
+
   it("offers no Archived entry while nothing is archived", async () => {
     await renderMain();
     expect(document.querySelector(".archived-toggle")).toBeNull();

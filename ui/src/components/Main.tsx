@@ -7,7 +7,7 @@ import { useKeyboardNavigation } from "../hooks/useKeyboardNavigation";
 import { useNotificationSound } from "../hooks/useNotificationSound";
 import { useReportOpenConversation } from "../hooks/useReportOpenConversation";
 import { useUploadEvents } from "../hooks/useUploadEvents";
-import { archiveSummary, listed } from "../lib/archive";
+import { archiveSummary, isArchived, listed } from "../lib/archive";
 import { byActivity, neighbour } from "../lib/navigation";
 import { conversationTitle } from "../lib/people";
 import type { SearchHit } from "../lib/protocol/core";
@@ -57,12 +57,20 @@ export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props)
     setFocus(null);
   }
 
+  /** Opened from outside the list (a notification, a search hit): the list switches to
+   * the view that holds it, archived or not, so that its row shows as open. */
+  function showListOf(id: ConversationId) {
+    const found = sorted.find((c) => c.id === id);
+    if (found) setShowingArchived(isArchived(found));
+  }
+
   useReportOpenConversation(open?.id ?? null);
   useUploadEvents();
   useNotificationSound();
   // A notification was clicked: as if its conversation were clicked in the list.
   useDesktopEvent("open-conversation", (id) => {
     setSearchOpen(false);
+    showListOf(id);
     openConversation(id);
   });
   const dragging = useFileDrop((paths) => {
@@ -71,6 +79,7 @@ export function Main({ me, sessionNotSaved, onDismissNotice, onSignOut }: Props)
 
   function openHit(hit: SearchHit) {
     setSearchOpen(false);
+    showListOf(hit.conversation_id);
     setOpenId(hit.conversation_id);
     setFocus({ seq: hit.seq, key: Date.now() });
   }
