@@ -93,7 +93,9 @@ done
 redis_url="redis://127.0.0.1:$redis_port"
 
 secret="$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')"
-server_bin="${BENCH_SERVER_BIN:-./target/release/tidings-server}"
+# Where cargo built them: CARGO_TARGET_DIR when set.
+target_dir="${CARGO_TARGET_DIR:-./target}"
+server_bin="${BENCH_SERVER_BIN:-$target_dir/release/tidings-server}"
 server_args=()
 server_pids=()
 for i in $(seq 1 "${BENCH_INSTANCES:-2}"); do
@@ -122,7 +124,7 @@ echo "bench: redis $redis_url (pid $redis_pid), servers ${server_args[*]}" >&2
 # Other work on the machine skews latencies (each step reports it as other_cores).
 echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 
-./target/release/tidings-loadgen "${server_args[@]}" --redis-pid "$redis_pid" \
+"$target_dir/release/tidings-loadgen" "${server_args[@]}" --redis-pid "$redis_pid" \
   --label "$scenario" "${scenario_args[@]}" "$@" \
   > >(tee "$out_dir/$scenario.txt") 2> >(tee "$work/loadgen.err" >&2) &
 loadgen_pid=$!

@@ -15,7 +15,13 @@
 #                                         #   --rate (msgs/s, all clients together)
 #                                         #   --instance-kill-every-secs --instance-down-secs
 #                                         #   --redis-restart-every-secs --redis-down-secs
+#                                         #   --blackhole-every-secs --blackhole-secs (one
+#                                         #   client's network silenced, no FIN, in turn)
 #                                         #   --settle-secs   (0 = that fault never)
+#   scripts/chaos.sh --minutes 2 --instance-kill-every-secs 0 --redis-restart-every-secs 40 \
+#     --redis-down-secs 30 --blackhole-every-secs 50 --blackhole-secs 30
+#                                         # the 30 s outages: Redis down 30 s, and a
+#                                         # client blackholed for 30 s
 #
 # It reports the share of sends acknowledged within 1 s (goal: at least 99.95 %), the
 # longest any client waited for an ack, and the verdict; the last line is JSON. The output
@@ -53,6 +59,8 @@ out_dir="$PWD/target/chaos"
 mkdir -p "$out_dir"
 out="$out_dir/$(date +%Y%m%d-%H%M%S).txt"
 echo "chaos: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" | tee "$out"
-# The chaos binary finds the server binary next to itself (target/<profile>/).
+# The chaos binary finds the server binary next to itself (<target dir>/<profile>/), in
+# CARGO_TARGET_DIR when that is set, as cargo built them.
+target_dir="${CARGO_TARGET_DIR:-target}"
 TIDINGS_TEST_LOG="${TIDINGS_TEST_LOG:-error}" \
-  "./target/$profile/chaos" "$@" 2>&1 | tee -a "$out"
+  "$target_dir/$profile/chaos" "$@" 2>&1 | tee -a "$out"

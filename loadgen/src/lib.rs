@@ -18,12 +18,16 @@
 //!
 //! This crate is a tool: its errors go to a person running it, so it uses `anyhow`
 //! throughout. It is a library as well as a binary so the test suite can run it in-process.
+//!
+//! The [`soak`] subcommands (`soak-idle`, `churn`, `storm`) watch the servers over time
+//! instead: memory, descriptors, presence keys, and reconnects after an instance dies.
 
 pub mod args;
 pub mod conn;
 pub mod procfs;
 pub mod report;
 pub mod setup;
+pub mod soak;
 pub mod stats;
 pub mod step;
 

@@ -85,6 +85,16 @@ async fn post_retrying<T: Serialize + ?Sized>(
 
 /// Registers user `index`, or signs it in when the name is taken.
 async fn sign_in(http: &reqwest::Client, args: &Args, prefix: &str, index: usize) -> Result<User> {
+    Ok(sign_in_session(http, args, prefix, index).await?.0)
+}
+
+/// [`sign_in`], also returning when the access token expires (ms since the Unix epoch).
+async fn sign_in_session(
+    http: &reqwest::Client,
+    args: &Args,
+    prefix: &str,
+    index: usize,
+) -> Result<(User, i64)> {
     let username = format!("{prefix}-{index}");
     let base = args.http_url(index);
     let register = RegisterRequest {
@@ -110,11 +120,14 @@ async fn sign_in(http: &reqwest::Client, args: &Args, prefix: &str, index: usize
     }
     let session: Session =
         serde_json::from_str(&body).with_context(|| format!("session of {username}"))?;
-    Ok(User {
-        index,
-        username,
-        access_token: session.access_token,
-    })
+    Ok((
+        User {
+            index,
+            username,
+            access_token: session.access_token,
+        },
+        session.access_expires_at,
+    ))
 }
 
 /// Signs in users `0..args.users`, a few at a time; returns them in index order.
@@ -128,6 +141,23 @@ pub async fn sign_in_all(http: &reqwest::Client, args: &Args, prefix: &str) -> R
         .collect::<Result<_>>()?;
     users.sort_by_key(|u| u.index);
     Ok(users)
+}
+
+/// Signs in the users at `indexes`, a few at a time; returns each with its token's expiry
+/// (ms since the Unix epoch), in no particular order.
+pub async fn sign_in_some(
+    http: &reqwest::Client,
+    args: &Args,
+    prefix: &str,
+    indexes: &[usize],
+) -> Result<Vec<(User, i64)>> {
+    stream::iter(indexes.iter().copied())
+        .map(|i| sign_in_session(http, args, prefix, i))
+        .buffer_unordered(args.signup_concurrency)
+        .collect::<Vec<Result<(User, i64)>>>()
+        .await
+        .into_iter()
+        .collect()
 }
 
 /// Makes groups of `args.group_size` consecutive users (the last may be smaller), each

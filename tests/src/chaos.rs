@@ -213,6 +213,11 @@ impl Chaos {
         self.servers.len()
     }
 
+    /// The number of clients.
+    pub fn clients(&self) -> usize {
+        self.clients.len()
+    }
+
     /// Instance `i`'s address (stable across restarts).
     pub fn instance_addr(&self, i: usize) -> SocketAddr {
         self.addrs[i]

@@ -36,12 +36,16 @@ struct Args {
     /// 0: never.
     redis_restart_every_secs: u64,
     redis_down_secs: u64,
+    /// 0: never. One client's network at a time, in turn.
+    blackhole_every_secs: u64,
+    blackhole_secs: u64,
     settle_secs: u64,
 }
 
 const USAGE: &str = "chaos [--minutes M] [--instances N] [--clients N] [--group-size N] \
 [--rate MSGS_PER_SEC] [--instance-kill-every-secs S] [--instance-down-secs S] \
-[--redis-restart-every-secs S] [--redis-down-secs S] [--settle-secs S]";
+[--redis-restart-every-secs S] [--redis-down-secs S] [--blackhole-every-secs S] \
+[--blackhole-secs S] [--settle-secs S]";
 
 fn args() -> Result<Args> {
     let mut args = Args {
@@ -54,6 +58,8 @@ fn args() -> Result<Args> {
         instance_down_secs: 3,
         redis_restart_every_secs: 180,
         redis_down_secs: 0,
+        blackhole_every_secs: 0,
+        blackhole_secs: 30,
         settle_secs: 60,
     };
     let mut it = std::env::args().skip(1);
@@ -69,6 +75,8 @@ fn args() -> Result<Args> {
             "--instance-down-secs" => args.instance_down_secs = value()?.parse()?,
             "--redis-restart-every-secs" => args.redis_restart_every_secs = value()?.parse()?,
             "--redis-down-secs" => args.redis_down_secs = value()?.parse()?,
+            "--blackhole-every-secs" => args.blackhole_every_secs = value()?.parse()?,
+            "--blackhole-secs" => args.blackhole_secs = value()?.parse()?,
             "--settle-secs" => args.settle_secs = value()?.parse()?,
             "--help" | "-h" => {
                 println!("{USAGE}");
@@ -89,6 +97,7 @@ struct Summary<'a> {
     args: &'a Args,
     instance_kills: u64,
     redis_restarts: u64,
+    blackholes: u64,
     acked_within_1s_share: f64,
     goal: f64,
     goal_met: bool,
@@ -104,9 +113,14 @@ struct Schedule {
     /// An instance down, and when it comes back.
     restart: Option<(usize, Instant)>,
     redis_back: Option<Instant>,
+    next_blackhole: Option<Instant>,
+    /// A client's network blackholed (no FIN, nothing forwarded), and when it heals.
+    heal: Option<(usize, Instant)>,
     victim: usize,
+    silenced: usize,
     instance_kills: u64,
     redis_restarts: u64,
+    blackholes: u64,
 }
 
 impl Schedule {
@@ -117,9 +131,13 @@ impl Schedule {
             next_redis: every(args.redis_restart_every_secs),
             restart: None,
             redis_back: None,
+            next_blackhole: every(args.blackhole_every_secs),
+            heal: None,
             victim: 0,
+            silenced: 0,
             instance_kills: 0,
             redis_restarts: 0,
+            blackholes: 0,
         }
     }
 
@@ -149,6 +167,27 @@ impl Schedule {
             }
             self.next_kill = Some(at + Duration::from_secs(args.instance_kill_every_secs));
         }
+        if let Some((i, at)) = self.heal {
+            if now >= at {
+                chaos.proxy(i).heal();
+                println!("  client {i}'s network healed");
+                self.heal = None;
+            }
+        }
+        if let Some(at) = self.next_blackhole.filter(|at| now >= *at) {
+            if self.heal.is_none() {
+                let i = self.silenced;
+                chaos.proxy(i).blackhole();
+                println!(
+                    "  client {i}'s network blackholed (no FIN) for {} s",
+                    args.blackhole_secs
+                );
+                self.heal = Some((i, now + Duration::from_secs(args.blackhole_secs)));
+                self.silenced = (i + 1) % chaos.clients();
+                self.blackholes += 1;
+            }
+            self.next_blackhole = Some(at + Duration::from_secs(args.blackhole_every_secs));
+        }
         if let Some(at) = self.next_redis.filter(|at| now >= *at) {
             if self.redis_back.is_none() {
                 chaos.kill9_redis();
@@ -176,7 +215,7 @@ async fn main() -> Result<()> {
     };
     println!(
         "chaos: {} min, {} instance(s), {} clients in groups of {}, {} msg/s; \
-         SIGKILL an instance {}, redis-server {}",
+         SIGKILL an instance {}, redis-server {}, blackhole a client {}",
         args.minutes,
         args.instances,
         args.clients,
@@ -184,6 +223,7 @@ async fn main() -> Result<()> {
         args.rate,
         every(args.instance_kill_every_secs, args.instance_down_secs),
         every(args.redis_restart_every_secs, args.redis_down_secs),
+        every(args.blackhole_every_secs, args.blackhole_secs),
     );
     let mut chaos = Chaos::start(ChaosConfig {
         instances: args.instances,
@@ -233,6 +273,10 @@ async fn main() -> Result<()> {
         }
     }
     let queued = traffic.stop().await;
+    if let Some((i, _)) = schedule.heal.take() {
+        chaos.proxy(i).heal();
+        println!("  client {i}'s network healed");
+    }
     println!("traffic stopped after {queued} messages; settling and checking");
     let report = chaos
         .settle_and_check(Duration::from_secs(args.settle_secs))
@@ -244,6 +288,7 @@ async fn main() -> Result<()> {
         args: &args,
         instance_kills: schedule.instance_kills,
         redis_restarts: schedule.redis_restarts,
+        blackholes: schedule.blackholes,
         acked_within_1s_share: share,
         goal: GOAL,
         goal_met: share >= GOAL,
@@ -251,8 +296,8 @@ async fn main() -> Result<()> {
         report: &report,
     };
     println!(
-        "faults: {} instance kill(s), {} redis-server restart(s)",
-        schedule.instance_kills, schedule.redis_restarts
+        "faults: {} instance kill(s), {} redis-server restart(s), {} blackhole(s)",
+        schedule.instance_kills, schedule.redis_restarts, schedule.blackholes
     );
     println!("{report}");
     println!(

@@ -6,6 +6,14 @@
 --       6 expiry ms, 7 TTL ms
 -- Returns {} when the person's presence did not change, else {state, last_seen}.
 local now = tonumber(ARGV[2])
+if ARGV[3] == 'sweep' then
+  -- Every instance sweeps the same agenda: a user another instance has just swept (or
+  -- who has no devices left) is no longer due, and no device of theirs has expired.
+  local due = redis.call('ZSCORE', KEYS[4], ARGV[1])
+  if not due or tonumber(due) > now then
+    return {}
+  end
+end
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES')
 local last_alive = nil
 for i = 1, #expired, 2 do
