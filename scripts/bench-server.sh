@@ -55,42 +55,8 @@ if [ "${BENCH_BUILD:-1}" != 0 ]; then
 fi
 out_dir="$PWD/target/bench-server"
 mkdir -p "$out_dir"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-# A loopback port nobody listens on (bounded tries).
-free_port() {
-  for _ in $(seq 1 100); do
-    local port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
-
-redis_port="$(free_port)"
-redis_dir="${BENCH_REDIS_DIR:-$work/redis}"
-mkdir -p "$redis_dir"
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$redis_dir" \
-  --appendonly yes --appendfsync "${BENCH_APPENDFSYNC:-always}" --save "" \
-  --protected-mode no --loglevel warning --maxclients 20000 >"$work/redis.log" 2>&1 &
-redis_pid=$!
-pids+=("$redis_pid")
-# PONG, not just an answer: while it replays a kept AOF, Redis answers LOADING.
-for _ in $(seq 1 1200); do
-  [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
-  sleep 0.1
-done
-redis_url="redis://127.0.0.1:$redis_port"
+source scripts/lib/bench-processes.sh
+start_redis "${BENCH_REDIS_DIR:-$work/redis}" "${BENCH_APPENDFSYNC:-always}"
 
 secret="$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')"
 # Where cargo built them: CARGO_TARGET_DIR when set.

@@ -84,41 +84,8 @@ fi
 out_dir="$PWD/target/soak"
 mkdir -p "$out_dir"
 out="$out_dir/$mode-$(date -u +%Y%m%dT%H%M%SZ).txt"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-# A loopback port nobody listens on (bounded tries).
-free_port() {
-  for _ in $(seq 1 100); do
-    local port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
-
-redis_port="$(free_port)"
-redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$state/redis" \
-  --appendonly yes --appendfsync always --save "" \
-  --protected-mode no --loglevel warning --maxclients 20000 >"$work/redis.log" 2>&1 &
-redis_pid=$!
-pids+=("$redis_pid")
-# PONG, not just an answer: while it replays a kept AOF, Redis answers LOADING.
-for _ in $(seq 1 1200); do
-  [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
-  kill -0 "$redis_pid" 2>/dev/null || { cat "$work/redis.log" >&2; exit 1; }
-  sleep 0.1
-done
-redis_url="redis://127.0.0.1:$redis_port"
+source scripts/lib/bench-processes.sh
+start_redis "$state/redis" always
 
 secret="$(cat "$state/jwt-secret")"
 server_args=()

@@ -280,29 +280,9 @@ async fn dragged_file(ana: &App, bob: &App, proxy: &Proxy, shots: &Path) -> Resu
     // The placeholder travels with the message; the thumbnail needs two more slowed round
     // trips, so the placeholder must be seen on its own first.
     let image = ".attachment-image";
-    ana.wait_until("the photo's placeholder", || async {
-        Ok(ana
-            .client
-            .find(fantoccini::Locator::Css(image))
-            .await?
-            .attr("data-stage")
-            .await?
-            .as_deref()
-            == Some("placeholder"))
-    })
-    .await?;
+    wait_for_stage(ana, image, "placeholder").await?;
     ana.screenshot(&shots.join("placeholder.png")).await?;
-    ana.wait_until("the photo's thumbnail", || async {
-        Ok(ana
-            .client
-            .find(fantoccini::Locator::Css(image))
-            .await?
-            .attr("data-stage")
-            .await?
-            .as_deref()
-            == Some("thumbnail"))
-    })
-    .await?;
+    wait_for_stage(ana, image, "thumbnail").await?;
     proxy.set_delay(Duration::ZERO);
     // The other file is a card saying what it is.
     let card = ana.text(".file-card .file-card-meta").await?;
@@ -646,6 +626,21 @@ fn wait_until_sync(what: &str, mut check: impl FnMut() -> Result<bool>) -> Resul
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// Waits until the image box `css` shows `stage` (`placeholder`, `thumbnail`).
+async fn wait_for_stage(app: &App, css: &str, stage: &str) -> Result<()> {
+    app.wait_until(&format!("the photo's {stage}"), || async {
+        Ok(app
+            .client
+            .find(fantoccini::Locator::Css(css))
+            .await?
+            .attr("data-stage")
+            .await?
+            .as_deref()
+            == Some(stage))
+    })
+    .await
 }
 
 /// Waits until the conversation list shows `text` (as a last message).

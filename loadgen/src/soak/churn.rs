@@ -12,11 +12,11 @@
 
 use super::args::{check_secs, ChurnArgs};
 use super::client::{Client, Ended, Ledger, Order};
+use super::report::Findings;
 use super::report::{load_average, Criterion, SoakReport};
-use super::sample::{RedisSample, Sampler};
+use super::sample::{presence_of, RedisSample, Sampler};
 use super::{accounts, brief, latency_of, server_criteria, watched};
 use crate::args::secs;
-use crate::report::Machine;
 use anyhow::{bail, Result};
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -336,19 +336,8 @@ pub async fn run(args: &ChurnArgs, progress: &(dyn Fn(&str) + Sync)) -> Result<S
     )];
     criteria.push(Criterion::new(
         "presence back to baseline",
-        after.redis.as_ref().map_or_else(
-            || "not read".to_owned(),
-            |r| {
-                format!(
-                    "{} users, {} devices, {} in the agenda",
-                    r.presence_users, r.presence_devices, r.presence_agenda
-                )
-            },
-        ),
-        &format!(
-            "{} users, {} devices, {} in the agenda",
-            target.presence_users, target.presence_devices, target.presence_agenda
-        ),
+        presence_of(&after),
+        &target.presence(),
         presence_back,
     ));
     let (db_after, clients_after) = after
@@ -400,22 +389,17 @@ pub async fn run(args: &ChurnArgs, progress: &(dyn Fn(&str) + Sync)) -> Result<S
         "connect_and_sync": latency_of(totals.times.iter().copied()),
         "servers_peak": peak_rss,
     });
-    let pass = criteria.iter().all(|c| c.pass);
-    Ok(SoakReport {
-        mode: "churn".into(),
-        label: common.label.clone(),
-        machine: Machine::here(),
-        servers: common.servers.len(),
-        users: common.users,
-        load_at_start,
-        load_at_end: load_average(),
-        signed_in: accounts.signed_in,
-        sign_in_s: accounts.sign_in_s,
-        figures,
-        baseline: Some(baseline),
-        last: Some(after),
-        criteria,
-        pass,
-        samples,
-    })
+    Ok(SoakReport::new(
+        "churn",
+        common,
+        &accounts,
+        Findings {
+            load_at_start,
+            figures,
+            baseline,
+            last: after,
+            criteria,
+            samples,
+        },
+    ))
 }

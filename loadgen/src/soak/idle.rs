@@ -10,11 +10,11 @@
 
 use super::args::{check_secs, IdleArgs};
 use super::client::{Ended, Ledger, Order};
+use super::report::Findings;
 use super::report::{load_average, Criterion, SoakReport};
-use super::sample::Sampler;
+use super::sample::{presence_of, Sampler};
 use super::{accounts, brief, clients, connect_all, hold, server_criteria, watched};
 use crate::args::secs;
-use crate::report::Machine;
 use anyhow::Result;
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -159,19 +159,8 @@ pub async fn run(args: &IdleArgs, progress: &(dyn Fn(&str) + Sync)) -> Result<So
     ));
     criteria.push(Criterion::new(
         "presence back after closing",
-        after.redis.as_ref().map_or_else(
-            || "not read".to_owned(),
-            |r| {
-                format!(
-                    "{} users, {} devices, {} in the agenda",
-                    r.presence_users, r.presence_devices, r.presence_agenda
-                )
-            },
-        ),
-        &format!(
-            "as before the run ({} users, {} devices, {} in the agenda)",
-            target.presence_users, target.presence_devices, target.presence_agenda
-        ),
+        presence_of(&after),
+        &format!("as before the run ({})", target.presence()),
         presence_back,
     ));
     let cpu = |s: &super::sample::Sample, role| -> f64 {
@@ -191,22 +180,17 @@ pub async fn run(args: &IdleArgs, progress: &(dyn Fn(&str) + Sync)) -> Result<So
         "servers_cores_while_idle": (cpu(&last, crate::procfs::Role::Server) - cpu(&baseline, crate::procfs::Role::Server)) / held_s.max(1e-9),
         "redis_cores_while_idle": (cpu(&last, crate::procfs::Role::Redis) - cpu(&baseline, crate::procfs::Role::Redis)) / held_s.max(1e-9),
     });
-    let pass = criteria.iter().all(|c| c.pass);
-    Ok(SoakReport {
-        mode: "soak-idle".into(),
-        label: common.label.clone(),
-        machine: Machine::here(),
-        servers: common.servers.len(),
-        users: common.users,
-        load_at_start,
-        load_at_end: load_average(),
-        signed_in: accounts.signed_in,
-        sign_in_s: accounts.sign_in_s,
-        figures,
-        baseline: Some(baseline),
-        last: Some(last),
-        criteria,
-        pass,
-        samples,
-    })
+    Ok(SoakReport::new(
+        "soak-idle",
+        common,
+        &accounts,
+        Findings {
+            load_at_start,
+            figures,
+            baseline,
+            last,
+            criteria,
+            samples,
+        },
+    ))
 }

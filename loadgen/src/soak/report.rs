@@ -97,7 +97,45 @@ fn rows(samples: &[Sample], max: usize) -> Vec<&Sample> {
         .collect()
 }
 
+/// What a soak mode hands [`SoakReport::new`]: its own findings; the rest (the machine,
+/// the load at the end, the verdict) is read or worked out there.
+pub struct Findings {
+    pub load_at_start: String,
+    pub figures: serde_json::Value,
+    pub baseline: Sample,
+    pub last: Sample,
+    pub criteria: Vec<Criterion>,
+    pub samples: Vec<Sample>,
+}
+
 impl SoakReport {
+    /// The report of a `mode` run: it passes when every criterion does.
+    pub fn new(
+        mode: &str,
+        common: &super::args::Common,
+        accounts: &super::accounts::Accounts,
+        findings: Findings,
+    ) -> Self {
+        let pass = findings.criteria.iter().all(|c| c.pass);
+        Self {
+            mode: mode.into(),
+            label: common.label.clone(),
+            machine: Machine::here(),
+            servers: common.servers.len(),
+            users: common.users,
+            load_at_start: findings.load_at_start,
+            load_at_end: load_average(),
+            signed_in: accounts.signed_in,
+            sign_in_s: accounts.sign_in_s,
+            figures: findings.figures,
+            baseline: Some(findings.baseline),
+            last: Some(findings.last),
+            criteria: findings.criteria,
+            pass,
+            samples: findings.samples,
+        }
+    }
+
     /// The table for people.
     pub fn human(&self) -> String {
         let mut out = String::new();

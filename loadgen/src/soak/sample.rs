@@ -47,6 +47,32 @@ pub struct RedisSample {
     pub presence_agenda: u64,
 }
 
+impl RedisSample {
+    /// "3 users, 4 devices, 3 in the agenda": presence as the criteria and progress
+    /// lines show it.
+    pub fn presence(&self) -> String {
+        format!(
+            "{} users, {} devices, {} in the agenda",
+            self.presence_users, self.presence_devices, self.presence_agenda
+        )
+    }
+
+    /// Whether presence (users, devices and agenda) is as in `target`.
+    pub fn presence_as_in(&self, target: &RedisSample) -> bool {
+        self.presence_users == target.presence_users
+            && self.presence_devices == target.presence_devices
+            && self.presence_agenda == target.presence_agenda
+    }
+}
+
+/// Presence as `sample` read it, or "not read".
+pub fn presence_of(sample: &Sample) -> String {
+    sample
+        .redis
+        .as_ref()
+        .map_or_else(|| "not read".to_owned(), RedisSample::presence)
+}
+
 /// Everything read at one instant.
 #[derive(Clone, Debug, Serialize)]
 pub struct Sample {
@@ -154,23 +180,18 @@ impl Sampler {
         let deadline = Instant::now() + bound;
         loop {
             let sample = self.sample("settle", open).await;
-            let back = sample.redis.as_ref().is_some_and(|r| {
-                r.presence_users == target.presence_users
-                    && r.presence_devices == target.presence_devices
-                    && r.presence_agenda == target.presence_agenda
-            });
+            let back = sample
+                .redis
+                .as_ref()
+                .is_some_and(|r| r.presence_as_in(target));
             if back || Instant::now() >= deadline {
                 return (sample, back);
             }
             if let Some(r) = &sample.redis {
                 progress(&format!(
-                    "waiting for presence: {} users, {} devices, {} in the agenda (target {}, {}, {})",
-                    r.presence_users,
-                    r.presence_devices,
-                    r.presence_agenda,
-                    target.presence_users,
-                    target.presence_devices,
-                    target.presence_agenda
+                    "waiting for presence: {} (target {})",
+                    r.presence(),
+                    target.presence()
                 ));
             }
             tokio::time::sleep(every).await;

@@ -13,11 +13,11 @@
 
 use super::args::{check_secs, StormArgs};
 use super::client::{Client, Ended, Ledger, Order};
+use super::report::Findings;
 use super::report::{load_average, Criterion, SoakReport};
 use super::sample::Sampler;
 use super::{accounts, brief, clients, connect_all, latency_of, watched};
 use crate::args::secs;
-use crate::report::Machine;
 use anyhow::{bail, Context, Result};
 use rand::Rng;
 use serde_json::json;
@@ -575,22 +575,17 @@ pub async fn run(args: &StormArgs, progress: &(dyn Fn(&str) + Sync)) -> Result<S
         "first_problems": logs.lost_or_duplicated.iter().chain(&logs.gaps).chain(&inconsistent).take(10).collect::<Vec<_>>(),
         "presence_swept_after_s": swept_after_s,
     });
-    let pass = criteria.iter().all(|c| c.pass);
-    Ok(SoakReport {
-        mode: "storm".into(),
-        label: common.label.clone(),
-        machine: Machine::here(),
-        servers: common.servers.len(),
-        users: common.users,
-        load_at_start,
-        load_at_end: load_average(),
-        signed_in: accounts.signed_in,
-        sign_in_s: accounts.sign_in_s,
-        figures,
-        baseline: Some(baseline),
-        last: Some(after),
-        criteria,
-        pass,
-        samples,
-    })
+    Ok(SoakReport::new(
+        "storm",
+        common,
+        &accounts,
+        Findings {
+            load_at_start,
+            figures,
+            baseline,
+            last: after,
+            criteria,
+            samples,
+        },
+    ))
 }
