@@ -113,3 +113,6 @@ if [ -n "${BENCH_PERF:-}" ]; then
 fi
 
 wait "$loadgen_pid"
+# What Redis spent its time on, per command (calls, µs per call).
+redis-cli -p "$redis_port" info commandstats | grep -E 'cmdstat_(evalsha|publish|eval|hset|hget|hmget|sismember)' \
+  | tee "$out_dir/redis-commandstats-$scenario.txt" >&2 || true

@@ -9,11 +9,11 @@
 use crate::stats::{Clock, Stats};
 use anyhow::{bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tidings_shared::{
-    ClientEnvelope, ClientFrame, ConversationId, EventBody, ServerEnvelope, ServerFrame,
-};
+use tidings_shared::{ClientEnvelope, ClientFrame, ConversationId, ServerEnvelope, ServerFrame};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -120,32 +120,68 @@ pub async fn serve(socket: Socket, sender: Sender, mut orders: mpsc::UnboundedRe
     let _ = sink.send(Message::Close(None)).await;
 }
 
+/// The fields of a server frame the generator reads, borrowed from the frame's text.
+/// The generator shares the cores with what it measures, and parsing every delivery into
+/// a full [`tidings_shared::ServerEnvelope`] (an owned string per field) was a visible
+/// part of its CPU per delivery.
+#[derive(Deserialize)]
+struct Peek<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    event: Option<PeekEvent<'a>>,
+    #[serde(default, borrow)]
+    code: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct PeekEvent<'a> {
+    #[serde(default, borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    text: Option<Cow<'a, str>>,
+}
+
+/// What a server frame means to the generator.
+#[derive(Debug, PartialEq, Eq)]
+enum Seen<'a> {
+    /// One of our messages arrived; it was sent at this instant.
+    Delivery(u64),
+    /// A send was acknowledged; it was sent at this instant.
+    Ack(u64),
+    /// The server refused something, with this code.
+    Error(Cow<'a, str>),
+    Other,
+}
+
+fn classify(text: &str) -> Option<Seen<'_>> {
+    let frame = serde_json::from_str::<Peek>(text).ok()?;
+    Some(match frame.kind.as_ref() {
+        "event" => match frame.event {
+            Some(PeekEvent {
+                kind: Some(kind),
+                text: Some(text),
+            }) if kind == "message" => sent_at(&text).map_or(Seen::Other, Seen::Delivery),
+            _ => Seen::Other,
+        },
+        "ack" => frame
+            .id
+            .and_then(|id| id.parse().ok())
+            .map_or(Seen::Other, Seen::Ack),
+        "error" => Seen::Error(frame.code.unwrap_or(Cow::Borrowed("unknown"))),
+        _ => Seen::Other,
+    })
+}
+
 fn on_frame(sender: &Sender, text: &str, now_ns: u64) {
-    let Ok(envelope) = serde_json::from_str::<ServerEnvelope>(text) else {
-        sender.stats.on_error("unparseable_frame");
-        return;
-    };
-    match envelope.frame {
-        ServerFrame::Event { event, .. } => {
-            if let EventBody::Message { text, .. } = event.body {
-                if let Some(send_ns) = sent_at(&text) {
-                    sender.stats.on_delivery(send_ns, now_ns);
-                }
-            }
-        }
-        ServerFrame::Ack { .. } => {
-            if let Some(send_ns) = envelope.id.and_then(|id| id.parse().ok()) {
-                sender.stats.on_ack(send_ns, now_ns);
-            }
-        }
-        ServerFrame::Error(body) => {
-            let code = serde_json::to_value(body.code)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| "unknown".to_owned());
-            sender.stats.on_error(&code);
-        }
-        _ => {}
+    match classify(text) {
+        None => sender.stats.on_error("unparseable_frame"),
+        Some(Seen::Delivery(send_ns)) => sender.stats.on_delivery(send_ns, now_ns),
+        Some(Seen::Ack(send_ns)) => sender.stats.on_ack(send_ns, now_ns),
+        Some(Seen::Error(code)) => sender.stats.on_error(&code),
+        Some(Seen::Other) => {}
     }
 }
 
@@ -165,6 +201,61 @@ fn sent_at(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tidings_shared::EventBody;
+
+    fn render(id: Option<&str>, frame: ServerFrame) -> String {
+        serde_json::to_string(&ServerEnvelope {
+            id: id.map(str::to_owned),
+            frame,
+        })
+        .expect("serializes")
+    }
+
+    #[test]
+    fn the_borrowed_parse_reads_what_the_protocol_types_write() {
+        let conversation_id = ConversationId("c".into());
+        let client_id = uuid::Uuid::new_v4();
+        let event = render(
+            None,
+            ServerFrame::Event {
+                conversation_id: conversation_id.clone(),
+                event: tidings_shared::Event {
+                    seq: 3,
+                    ts: 1,
+                    sender: tidings_shared::UserId("u".into()),
+                    body: EventBody::Message {
+                        client_id,
+                        text: message_text(42, 64),
+                        edited_at: None,
+                        deleted: false,
+                        reactions: Vec::new(),
+                        attachments: Vec::new(),
+                    },
+                },
+            },
+        );
+        assert_eq!(classify(&event), Some(Seen::Delivery(42)));
+        let ack = render(
+            Some("77"),
+            ServerFrame::Ack {
+                conversation_id,
+                client_id,
+                seq: 3,
+                ts: 1,
+            },
+        );
+        assert_eq!(classify(&ack), Some(Seen::Ack(77)));
+        let error = render(
+            Some("78"),
+            ServerFrame::Error(tidings_shared::ErrorBody {
+                code: tidings_shared::ErrorCode::RateLimited,
+                message: "slow down".into(),
+                retry_after_ms: Some(50),
+            }),
+        );
+        assert_eq!(classify(&error), Some(Seen::Error("rate_limited".into())));
+        assert_eq!(classify("not json"), None);
+    }
 
     #[test]
     fn message_text_round_trips_its_send_instant() {

@@ -41,7 +41,16 @@ fn clock_ticks() -> f64 {
 
 /// User + system CPU seconds a process has used so far (all its threads).
 pub fn cpu_secs(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat_cpu_secs(&format!("/proc/{pid}/stat"))
+}
+
+/// User + system CPU seconds the calling thread has used so far.
+pub fn thread_cpu_secs() -> Option<f64> {
+    stat_cpu_secs("/proc/thread-self/stat")
+}
+
+fn stat_cpu_secs(path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(path).ok()?;
     // The command name (field 2) may hold spaces and parentheses: fields are counted
     // from the last ')'. After it come field 3 (state) onwards; utime and stime are
     // fields 14 and 15.

@@ -90,6 +90,19 @@ pub struct Config {
     #[arg(long, env = "TIDINGS_WS_WRITE_BUFFER_BYTES", default_value_t = 256 * 1024)]
     pub ws_write_buffer_bytes: usize,
 
+    /// Milliseconds a connection waits after a write before its next one while this
+    /// instance is busy (see --write-pacing-above), so that frames arriving close
+    /// together share one write; 0 disables pacing. A write costs about as much CPU for
+    /// one frame as for ten, so at high rates this is most of what a delivery costs.
+    #[arg(long, env = "TIDINGS_WRITE_PACING_MS", default_value_t = 20)]
+    pub write_pacing_ms: u64,
+
+    /// Deliveries per second on this instance from which writes are paced (when its
+    /// connections also get 100 frames a second each, on average). Below it, every frame
+    /// is written as soon as it is queued.
+    #[arg(long, env = "TIDINGS_WRITE_PACING_ABOVE", default_value_t = 20_000)]
+    pub write_pacing_above: u64,
+
     /// Bytes of a WebSocket's read buffer, allocated (and zeroed) for every connection:
     /// client frames are small, so a small buffer keeps idle connections cheap; a larger
     /// frame grows it as needed (one read reserves the whole frame once its header is in).

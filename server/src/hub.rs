@@ -15,6 +15,7 @@
 //!   connection to `sync`: pub/sub is the fast path, sync is what guarantees delivery.
 
 use crate::gateway::outbound::{Outbound, Priority};
+use crate::gateway::pacing::{self, WritePacing};
 use crate::store::{keys, Store};
 use axum::extract::ws::Utf8Bytes;
 use futures_util::StreamExt;
@@ -35,6 +36,7 @@ pub type ConnectionId = u64;
 pub struct Hub {
     commands: mpsc::UnboundedSender<Command>,
     next_id: Arc<AtomicU64>,
+    pacing: WritePacing,
 }
 
 enum Command {
@@ -64,13 +66,21 @@ impl Drop for Registration {
 
 impl Hub {
     /// Starts the fan-out task on `client`'s Redis; it stops when `shutdown` fires.
-    pub fn start(store: Store, shutdown: broadcast::Receiver<()>) -> Self {
+    /// The fan-out counts what it routes into `pacing`, which decides whether writers
+    /// pause between writes.
+    pub fn start(store: Store, pacing: WritePacing, shutdown: broadcast::Receiver<()>) -> Self {
         let (commands, rx) = mpsc::unbounded_channel();
-        tokio::spawn(FanOut::new(store, rx).run(shutdown));
+        tokio::spawn(FanOut::new(store, rx, pacing.clone()).run(shutdown));
         Self {
             commands,
             next_id: Arc::new(AtomicU64::new(1)),
+            pacing,
         }
+    }
+
+    /// The write pacing every connection's writer follows.
+    pub fn pacing(&self) -> &WritePacing {
+        &self.pacing
     }
 
     /// Adds a connection. Waits (at most a few seconds) until its channels are subscribed;
@@ -118,10 +128,11 @@ struct FanOut {
     sink: Option<PubSubSink>,
     stream: Option<PubSubStream>,
     subscribed: HashSet<String>,
+    pacing: WritePacing,
 }
 
 impl FanOut {
-    fn new(store: Store, commands: mpsc::UnboundedReceiver<Command>) -> Self {
+    fn new(store: Store, commands: mpsc::UnboundedReceiver<Command>, pacing: WritePacing) -> Self {
         Self {
             store,
             commands,
@@ -130,6 +141,7 @@ impl FanOut {
             sink: None,
             stream: None,
             subscribed: HashSet::new(),
+            pacing,
         }
     }
 
@@ -137,6 +149,9 @@ impl FanOut {
         let mut backoff = Duration::from_millis(50);
         let mut retry_at = Instant::now();
         let mut was_connected = false;
+        let mut pacing_window = tokio::time::interval(pacing::WINDOW);
+        pacing_window.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut window_start = Instant::now();
         loop {
             if self.sink.is_none() && Instant::now() >= retry_at {
                 if self.connect().await {
@@ -175,6 +190,11 @@ impl FanOut {
                     None => self.disconnected("pub/sub stream ended"),
                 },
                 _ = tokio::time::sleep_until(retry_at), if self.sink.is_none() => {}
+                _ = pacing_window.tick() => {
+                    let now = Instant::now();
+                    self.pacing.decide(now - window_start, self.channels_of.len());
+                    window_start = now;
+                }
                 _ = shutdown.recv() => return,
             }
         }
@@ -320,6 +340,7 @@ impl FanOut {
                 outbound.push(frame.clone(), priority);
             }
             metrics::counter!("tidings_deliveries_total").increment(conns.len() as u64);
+            self.pacing.count(conns.len() as u64);
         }
         if let Some(user) = channel.strip_prefix(keys::USER_CHANNEL_PREFIX) {
             self.follow_membership(user, text).await;

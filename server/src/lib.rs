@@ -49,7 +49,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let (shutdown, _) = tokio::sync::broadcast::channel(1);
     let (drain, drained) = tokio::sync::mpsc::channel(1);
-    let hub = hub::Hub::start(store.clone(), shutdown.subscribe());
+    let pacing = gateway::pacing::WritePacing::new(
+        Duration::from_millis(config.write_pacing_ms),
+        config.write_pacing_above,
+    );
+    let hub = hub::Hub::start(store.clone(), pacing, shutdown.subscribe());
     let limiter = limiter::MessageLimiter::new(config.message_rate, config.message_burst);
     let typing_limiter = limiter::MessageLimiter::new(
         tidings_shared::limits::TYPING_RATE_PER_SECOND,

@@ -2,6 +2,7 @@
 
 use super::dispatch::{self, Session};
 use super::outbound::{Next, Outbound, Priority};
+use super::pacing::WritePacing;
 use super::signals::{publish_typing, Typing};
 use super::slots::Slot;
 use crate::state::AppState;
@@ -54,7 +55,8 @@ pub(super) async fn serve(
 
     let (sink, mut stream) = socket.split();
     let ping_every = Duration::from_secs(state.config.heartbeat_interval_secs.max(1));
-    let mut writer = tokio::spawn(write_loop(sink, outbound.clone(), ping_every));
+    let pacing = state.hub.pacing().clone();
+    let mut writer = tokio::spawn(write_loop(sink, outbound.clone(), pacing, ping_every));
     let mut shutdown = state.shutdown.subscribe();
     let session = Session {
         state: &state,
@@ -156,6 +158,7 @@ fn close_for(error: axum::Error) -> (u16, &'static str) {
 async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
     outbound: Outbound,
+    pacing: WritePacing,
     ping_every: Duration,
 ) {
     let mut ping = tokio::time::interval(ping_every);
@@ -177,6 +180,12 @@ async fn write_loop(
                     if sink.flush().await.is_err() {
                         outbound.close(CloseCode::NORMAL, "");
                         return;
+                    }
+                    metrics::counter!("tidings_socket_writes_total").increment(1);
+                    // While the instance is busy, frames queued during the pause go out
+                    // together in the next write (see pacing.rs).
+                    if let Some(pause) = pacing.pause() {
+                        tokio::time::sleep(pause).await;
                     }
                 }
                 Next::Close(closing) => {

@@ -20,6 +20,7 @@ mod dispatch;
 mod groups;
 mod messages;
 pub mod outbound;
+pub mod pacing;
 mod signals;
 mod slots;
 

@@ -1,0 +1,161 @@
+//! Write pacing: when this instance delivers many frames a second, each connection writes
+//! at most once per pause, so frames that arrive close together share one `write`.
+//!
+//! A write to a socket costs about 5 µs of CPU on loopback whatever its size, and the
+//! reader pays as much again per read (docs/BENCHMARKS.md, "The floor"): at high rates,
+//! one write per frame is most of what a delivery costs. Pacing trades a little latency
+//! for that, and only when it pays: below the threshold every frame is written as soon
+//! as it is queued, and even above it the first frame after a quiet spell goes at once
+//! (the pause follows a write; it never precedes one).
+//!
+//! Pacing needs both a busy instance and busy connections: when each connection gets
+//! fewer than [`MIN_FRAMES_PER_CONNECTION`] frames a second, a pause rarely finds a
+//! second frame to share the write, and would only add latency.
+//!
+//! The fan-out counts what it routes ([`WritePacing::count`]) and re-decides every
+//! [`WINDOW`]; writers read the current pause ([`WritePacing::pause`]).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often the rate is measured and the pause re-decided.
+pub const WINDOW: Duration = Duration::from_millis(250);
+
+/// Frames a second per connection, on average, below which pacing stays off.
+pub const MIN_FRAMES_PER_CONNECTION: f64 = 100.0;
+
+/// Shared handle: the fan-out sets the pause, every connection's writer reads it.
+#[derive(Clone)]
+pub struct WritePacing {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// The current pause after a write, in microseconds (0 = none).
+    pause_us: AtomicU64,
+    /// Frames routed since the last decision.
+    routed: AtomicU64,
+    /// The pause used while pacing.
+    pause: Duration,
+    /// Deliveries per second on this instance from which pacing starts.
+    above_per_sec: u64,
+}
+
+impl WritePacing {
+    /// Pacing that pauses `pause` between a connection's writes while this instance
+    /// delivers at least `above_per_sec` frames a second. A zero pause disables it.
+    pub fn new(pause: Duration, above_per_sec: u64) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                pause_us: AtomicU64::new(0),
+                routed: AtomicU64::new(0),
+                pause,
+                above_per_sec,
+            }),
+        }
+    }
+
+    /// The pause a writer takes after each write, if any.
+    pub fn pause(&self) -> Option<Duration> {
+        match self.inner.pause_us.load(Ordering::Relaxed) {
+            0 => None,
+            us => Some(Duration::from_micros(us)),
+        }
+    }
+
+    /// Counts frames handed to connections.
+    pub fn count(&self, frames: u64) {
+        self.inner.routed.fetch_add(frames, Ordering::Relaxed);
+    }
+
+    /// Re-decides from the frames counted over `elapsed`, routed to `connections`. Pacing
+    /// starts at the thresholds and stops below three quarters of them, so a rate near
+    /// the line does not flap.
+    pub fn decide(&self, elapsed: Duration, connections: usize) {
+        let inner = &self.inner;
+        let routed = inner.routed.swap(0, Ordering::Relaxed);
+        if inner.pause.is_zero() || elapsed.is_zero() {
+            return;
+        }
+        let per_sec = routed as f64 / elapsed.as_secs_f64();
+        let per_connection = per_sec / connections.max(1) as f64;
+        let pacing = inner.pause_us.load(Ordering::Relaxed) != 0;
+        let share = if pacing { 0.75 } else { 1.0 };
+        let pace = per_sec >= inner.above_per_sec as f64 * share
+            && per_connection >= MIN_FRAMES_PER_CONNECTION * share;
+        if pace != pacing {
+            tracing::debug!(per_sec, pace, "write pacing changed");
+            metrics::gauge!("tidings_write_pacing").set(if pace { 1.0 } else { 0.0 });
+        }
+        let us = if pace {
+            inner.pause.as_micros().max(1) as u64
+        } else {
+            0
+        };
+        inner.pause_us.store(us, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAUSE: Duration = Duration::from_millis(10);
+
+    /// Five connections: 1,000 frames a second is 200 per connection, above both lines.
+    const CONNECTIONS: usize = 5;
+
+    #[test]
+    fn paces_from_the_threshold_and_stops_below_three_quarters_of_it() {
+        let pacing = WritePacing::new(PAUSE, 1_000);
+        pacing.count(999);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS);
+        assert_eq!(pacing.pause(), None, "below the threshold");
+        pacing.count(1_000);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS);
+        assert_eq!(pacing.pause(), Some(PAUSE), "at the threshold");
+        pacing.count(800);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS);
+        assert_eq!(pacing.pause(), Some(PAUSE), "still above three quarters");
+        pacing.count(700);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS);
+        assert_eq!(pacing.pause(), None, "below three quarters");
+    }
+
+    #[test]
+    fn many_quiet_connections_are_not_paced() {
+        let pacing = WritePacing::new(PAUSE, 1_000);
+        pacing.count(10_000);
+        pacing.decide(Duration::from_secs(1), 1_000);
+        assert_eq!(pacing.pause(), None, "10 frames a second per connection");
+        pacing.count(10_000);
+        pacing.decide(Duration::from_secs(1), 200);
+        assert_eq!(pacing.pause(), None, "50 frames a second per connection");
+        pacing.count(10_000);
+        pacing.decide(Duration::from_secs(1), 100);
+        assert_eq!(
+            pacing.pause(),
+            Some(PAUSE),
+            "100 frames a second per connection"
+        );
+    }
+
+    #[test]
+    fn the_rate_is_per_window_not_cumulative() {
+        let pacing = WritePacing::new(PAUSE, 1_000);
+        pacing.count(300);
+        pacing.decide(Duration::from_millis(250), CONNECTIONS);
+        assert_eq!(pacing.pause(), Some(PAUSE), "300 in 250 ms is 1,200/s");
+        pacing.decide(Duration::from_millis(250), CONNECTIONS);
+        assert_eq!(pacing.pause(), None, "nothing since");
+    }
+
+    #[test]
+    fn a_zero_pause_never_paces() {
+        let pacing = WritePacing::new(Duration::ZERO, 1);
+        pacing.count(1_000_000);
+        pacing.decide(Duration::from_secs(1), 1);
+        assert_eq!(pacing.pause(), None);
+    }
+}
