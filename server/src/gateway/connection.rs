@@ -4,7 +4,6 @@ use super::dispatch::{self, Session};
 use super::outbound::{Next, Outbound, Priority};
 use super::pacing::WritePacing;
 use super::signals::{publish_typing, Typing};
-use super::slots::Slot;
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
@@ -20,79 +19,91 @@ const CLOSE_GRACE: Duration = Duration::from_secs(10);
 /// How long to wait for the peer's close frame after sending ours.
 const CLOSE_HANDSHAKE: Duration = Duration::from_secs(2);
 
-pub(super) async fn serve(
+/// The connection's whole life, as the future its task runs. `held` (its slot and its
+/// place in `--max-connections`) is released when it ends.
+///
+/// Every idle connection keeps this future for as long as it is open, so its size is
+/// memory per connection. The socket is split before the future is made, and what the
+/// future needs is captured by an `async move` block rather than taken as an async fn's
+/// arguments: an async fn keeps room both for its arguments and for the locals they are
+/// moved into, and the unsplit socket's 368 bytes were kept twice (docs/BENCHMARKS.md,
+/// round 3).
+pub(super) fn serve<H: Send + 'static>(
     state: AppState,
     socket: WebSocket,
     user: UserProfile,
     conversations: Vec<ConversationId>,
-    _slot: Slot,
-) {
-    let outbound = Outbound::new(state.config.outbound_queue_frames);
-    // Hello is queued before registering, so it precedes every routed event; nothing is
-    // written until the writer starts, after the subscriptions are live.
-    let hello = ServerFrame::Hello {
-        protocol_version: tidings_shared::PROTOCOL_VERSION,
-        user: user.clone(),
-        server_time: crate::clock::now_ms(),
-        heartbeat_interval_ms: state.config.heartbeat_interval_secs * 1000,
-        max_frame_bytes: limits::MAX_FRAME_BYTES,
-        max_text_chars: limits::MAX_TEXT_CHARS,
-        max_upload_bytes: state.config.max_upload_bytes,
-    };
-    queue(&outbound, None, hello);
-    // The awaits before and after the read loop are boxed: an async fn's state is as
-    // large as its largest await, and these (Redis calls) would otherwise make every
-    // idle connection's task carry their space for its whole life.
-    let registration = Box::pin(state.hub.register(
-        user.id.clone(),
-        conversations,
-        outbound.clone(),
-    ))
-    .await;
-    tracing::debug!(user = %user.id, connection = registration.id, "connected");
-    let device = Box::pin(state.presence.connected(&user.id, registration.id)).await;
-    let typing = Typing::default();
-
+    held: H,
+) -> impl std::future::Future<Output = ()> + Send {
     let (sink, mut stream) = socket.split();
-    let ping_every = Duration::from_secs(state.config.heartbeat_interval_secs.max(1));
-    let pacing = state.hub.pacing().clone();
-    let mut writer = tokio::spawn(write_loop(sink, outbound.clone(), pacing, ping_every));
-    let mut shutdown = state.shutdown.subscribe();
-    let session = Session {
-        state: &state,
-        user: &user,
-        outbound: &outbound,
-        device: &device,
-        typing: &typing,
-    };
-    tokio::select! {
-        _ = read_loop(&mut stream, &session) => {}
-        _ = outbound.closed() => {}
-        _ = shutdown.recv() => outbound.close(CloseCode::GOING_AWAY, "server restarting"),
-    }
-    outbound.close(CloseCode::NORMAL, "");
-    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
-        .await
-        .is_err()
-    {
-        writer.abort();
-    }
-    // The closing handshake: give the peer a moment to answer our close frame, so that
-    // closing the socket does not race the peer's reads of what we sent last.
-    let _ = Box::pin(tokio::time::timeout(CLOSE_HANDSHAKE, async {
-        while let Some(Ok(message)) = stream.next().await {
-            if matches!(message, Message::Close(_)) {
-                break;
-            }
+    async move {
+        let outbound = Outbound::new(state.config.outbound_queue_frames);
+        // Hello is queued before registering, so it precedes every routed event; nothing is
+        // written until the writer starts, after the subscriptions are live.
+        let hello = ServerFrame::Hello {
+            protocol_version: tidings_shared::PROTOCOL_VERSION,
+            user: user.clone(),
+            server_time: crate::clock::now_ms(),
+            heartbeat_interval_ms: state.config.heartbeat_interval_secs * 1000,
+            max_frame_bytes: limits::MAX_FRAME_BYTES,
+            max_text_chars: limits::MAX_TEXT_CHARS,
+            max_upload_bytes: state.config.max_upload_bytes,
+        };
+        queue(&outbound, None, hello);
+        // The awaits before and after the read loop are boxed: an async fn's state is as
+        // large as its largest await, and these (Redis calls) would otherwise make every
+        // idle connection's task carry their space for its whole life.
+        let registration = Box::pin(state.hub.register(
+            user.id.clone(),
+            conversations,
+            outbound.clone(),
+        ))
+        .await;
+        tracing::debug!(user = %user.id, connection = registration.id, "connected");
+        let device = Box::pin(state.presence.connected(&user.id, registration.id)).await;
+        let typing = Typing::default();
+
+        let ping_every = Duration::from_secs(state.config.heartbeat_interval_secs.max(1));
+        let pacing = state.hub.pacing().clone();
+        let mut writer = tokio::spawn(write_loop(sink, outbound.clone(), pacing, ping_every));
+        let mut shutdown = state.shutdown.subscribe();
+        let session = Session {
+            state: &state,
+            user: &user,
+            outbound: &outbound,
+            device: &device,
+            typing: &typing,
+        };
+        tokio::select! {
+            _ = read_loop(&mut stream, &session) => {}
+            _ = outbound.closed() => {}
+            _ = shutdown.recv() => outbound.close(CloseCode::GOING_AWAY, "server restarting"),
         }
-    }))
-    .await;
-    drop(registration);
-    for cid in typing.take_all() {
-        Box::pin(publish_typing(&state, &cid, &user.id, false)).await;
+        outbound.close(CloseCode::NORMAL, "");
+        if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
+        // The closing handshake: give the peer a moment to answer our close frame, so that
+        // closing the socket does not race the peer's reads of what we sent last.
+        let _ = Box::pin(tokio::time::timeout(CLOSE_HANDSHAKE, async {
+            while let Some(Ok(message)) = stream.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        }))
+        .await;
+        drop(registration);
+        for cid in typing.take_all() {
+            Box::pin(publish_typing(&state, &cid, &user.id, false)).await;
+        }
+        Box::pin(state.presence.disconnected(&user.id, &device)).await;
+        tracing::debug!(user = %user.id, "disconnected");
+        drop(held);
     }
-    Box::pin(state.presence.disconnected(&user.id, &device)).await;
-    tracing::debug!(user = %user.id, "disconnected");
 }
 
 async fn read_loop(stream: &mut SplitStream<WebSocket>, session: &Session<'_>) {

@@ -69,10 +69,11 @@ pub async fn upgrade(
         .read_buffer_size(state.config.ws_read_buffer_bytes)
         .write_buffer_size(write_buffer)
         .max_write_buffer_size(write_buffer + 2 * limits::MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| async move {
-            // Counted in --max-connections for as long as the socket is open.
-            let _permit = permit;
-            connection::serve(state, socket, profile, conversations, slot).await
+        // The slot and the permit (counted in --max-connections) are held for as long as
+        // the socket is open. No async block around `serve`: it would keep its own copy
+        // of the socket's space in every connection's task.
+        .on_upgrade(move |socket| {
+            connection::serve(state, socket, profile, conversations, (slot, permit))
         }))
 }
 
