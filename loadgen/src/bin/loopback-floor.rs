@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tidings_loadgen::procfs::thread_cpu_secs;
 use tokio::io::AsyncReadExt;
 
@@ -91,7 +91,6 @@ fn measure(args: &Args, per_write: usize) -> Result<(f64, usize)> {
     let payload = vec![b'x'; args.frame_bytes * per_write];
     let writes = args.frames / per_write;
     let started_cpu = thread_cpu_secs().context("reading /proc/thread-self/stat")?;
-    let started = Instant::now();
     for (i, socket) in (0..writes).zip(writers.iter().cycle()) {
         (&*socket).write_all(&payload)?;
         // A pause now and then, so the reader keeps up and writes do not just fill
@@ -101,7 +100,6 @@ fn measure(args: &Args, per_write: usize) -> Result<(f64, usize)> {
         }
     }
     let cpu = thread_cpu_secs().context("reading /proc/thread-self/stat")? - started_cpu;
-    let _elapsed = started.elapsed();
     drop(writers);
     reader
         .join()
