@@ -98,7 +98,17 @@ async fn search_follows_edits_and_deletions_made_on_another_core() {
     assert_eq!(search(&ben, "cafe muller").await, set(&[CORPUS[0]]));
     assert_eq!(search(&ben, "🎉").await, set(&[CORPUS[3]]));
 
-    // Ana edits one message and deletes another; Ben's index follows.
+    // Ana edits one message and deletes another; Ben's index follows. Her sends must be
+    // acknowledged first (Ben can have a message before Ana has its ack).
+    let mut ana_acks = ana.subscribe();
+    until(&mut ana_acks, "ana's sends to be acknowledged", || async {
+        ana.messages(&cid, None, 1000)
+            .await
+            .expect("messages")
+            .iter()
+            .all(|m| m.seq.is_some())
+    })
+    .await;
     let telegram = seq_of(&ana, &cid, CORPUS[6]).await;
     let party = seq_of(&ana, &cid, CORPUS[3]).await;
     ana.edit_message(&cid, telegram, "I use Tidings daily")

@@ -72,6 +72,12 @@ pub(crate) struct Inner {
     pub(crate) attention: Mutex<Attention>,
     pub(crate) notifications: Mutex<NotificationPolicy>,
     pub(crate) notifier: Mutex<Option<Arc<dyn NotificationSink>>>,
+    /// Conversation-list refreshes: a ticket per request, taken as it is sent, and the
+    /// newest ticket written to the cache. Refreshes run concurrently (one per membership
+    /// event) and can answer out of order; an answer overtaken by a newer one must not
+    /// be written over it, or the list keeps a stale role until the next change.
+    list_requests: AtomicU64,
+    list_applied: Mutex<u64>,
 }
 
 struct Runner {
@@ -120,6 +126,8 @@ impl Core {
                 attention: Mutex::new(Attention::default()),
                 notifications: Mutex::new(NotificationPolicy::default()),
                 notifier: Mutex::new(None),
+                list_requests: AtomicU64::new(0),
+                list_applied: Mutex::new(0),
             }),
         })
     }
@@ -389,18 +397,30 @@ impl Core {
     }
 
     /// Fetches the conversation list from the server into the cache (members, roles and
-    /// settings as they are now).
+    /// settings as they are now). When refreshes overlap, the answer to the one asked
+    /// last wins, whatever order the answers come in.
     pub async fn refresh_conversations(&self) -> CoreResult<()> {
         let token = crate::connection::access_token(self).await?;
+        let ticket = self.inner.list_requests.fetch_add(1, Ordering::SeqCst) + 1;
         let list = self.inner.api.conversations(&token).await?;
-        self.blocking(move |cache| {
-            for summary in &list.conversations {
-                cache.upsert_conversation(summary)?;
-            }
-            Ok(())
-        })
-        .await?;
-        self.emit(CoreEvent::ConversationsChanged);
+        let inner = self.inner.clone();
+        let written = self
+            .blocking(move |cache| {
+                let mut applied = lock(&inner.list_applied);
+                if *applied > ticket {
+                    // A list asked for later is in the cache already.
+                    return Ok(false);
+                }
+                for summary in &list.conversations {
+                    cache.upsert_conversation(summary)?;
+                }
+                *applied = ticket;
+                Ok(true)
+            })
+            .await?;
+        if written {
+            self.emit(CoreEvent::ConversationsChanged);
+        }
         Ok(())
     }
 
