@@ -76,15 +76,8 @@ for i in $(seq 1 "${BENCH_INSTANCES:-2}"); do
   pid=$!
   pids+=("$pid")
   server_pids+=("$pid")
-  addr=""
-  for _ in $(seq 1 300); do
-    addr="$(sed -n 's/^tidings-server listening on //p' "$log" | head -n1)"
-    [ -n "$addr" ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$addr" ] || { echo "server $i did not start" >&2; cat "$log" >&2; exit 1; }
-  server_args+=(--server "http://$addr" --server-pid "$pid")
+  wait_listening "$log" "$pid" || exit 1
+  server_args+=(--server "http://$server_addr" --server-pid "$pid")
 done
 echo "bench: redis $redis_url (pid $redis_pid), servers ${server_args[*]}" >&2
 # Other work on the machine skews latencies (each step reports it as other_cores).

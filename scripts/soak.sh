@@ -96,15 +96,8 @@ for i in 1 2; do
     --media-dir "$work/media" --upload-temp-dir "$work/uploads" >"$log" 2>&1 &
   pid=$!
   pids+=("$pid")
-  addr=""
-  for _ in $(seq 1 300); do
-    addr="$(sed -n 's/^tidings-server listening on //p' "$log" | head -n1)"
-    [ -n "$addr" ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$addr" ] || { echo "server $i did not start" >&2; cat "$log" >&2; exit 1; }
-  server_args+=(--server "http://$addr" --server-pid "$pid")
+  wait_listening "$log" "$pid" || exit 1
+  server_args+=(--server "http://$server_addr" --server-pid "$pid")
 done
 echo "soak: $mode; redis $redis_url (pid $redis_pid), servers ${server_args[*]}" >&2
 echo "soak: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; fd limit $(ulimit -n)" >&2

@@ -125,18 +125,7 @@ impl Args {
 
     /// Refuses flags that would make a run meaningless or unbounded.
     pub fn validate(&self) -> Result<()> {
-        if self.servers.is_empty() {
-            bail!("give at least one --server");
-        }
-        if self.users == 0 || self.group_size < 2 {
-            bail!("need at least one user and --group-size of at least 2");
-        }
-        if self.group_size > tidings_shared::limits::GROUP_MAX_MEMBERS {
-            bail!(
-                "--group-size is at most {}",
-                tidings_shared::limits::GROUP_MAX_MEMBERS
-            );
-        }
+        check_population(&self.servers, self.users, self.group_size)?;
         for (name, secs) in [
             ("--duration", self.duration),
             ("--warmup", self.warmup),
@@ -184,4 +173,22 @@ impl Args {
 /// Seconds (already validated) as a `Duration`.
 pub(crate) fn secs(s: f64) -> Duration {
     Duration::try_from_secs_f64(s).unwrap_or_default()
+}
+
+/// What every run needs, load or soak: a server, some users, and groups the server
+/// accepts.
+pub(crate) fn check_population(servers: &[String], users: usize, group_size: usize) -> Result<()> {
+    if servers.is_empty() {
+        bail!("give at least one --server");
+    }
+    if users == 0 || group_size < 2 {
+        bail!("need at least one user and --group-size of at least 2");
+    }
+    if group_size > tidings_shared::limits::GROUP_MAX_MEMBERS {
+        bail!(
+            "--group-size is at most {}",
+            tidings_shared::limits::GROUP_MAX_MEMBERS
+        );
+    }
+    Ok(())
 }

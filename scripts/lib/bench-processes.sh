@@ -3,6 +3,7 @@
 # redis-server for a run.
 #
 # After sourcing: $work (removed on exit) and the array pids (add every started PID).
+# wait_listening waits for a started tidings-server to print its address.
 
 work="$(mktemp -d)"
 pids=()
@@ -44,4 +45,21 @@ start_redis() {
     sleep 0.1
   done
   redis_url="redis://127.0.0.1:$redis_port"
+}
+
+# wait_listening LOG PID: waits (at most 30 s) until the tidings-server with PID, started
+# with --bind 127.0.0.1:0 and logging to LOG, prints the address it listens on; sets
+# server_addr. Fails, showing the log, if the server exits or stays silent.
+wait_listening() {
+  local log="$1" pid="$2"
+  server_addr=""
+  for _ in $(seq 1 300); do
+    server_addr="$(sed -n 's/^tidings-server listening on //p' "$log" | head -n1)"
+    [ -n "$server_addr" ] && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "the server logging to $log did not start" >&2
+  cat "$log" >&2
+  return 1
 }

@@ -208,20 +208,9 @@ pub struct StormArgs {
 impl Common {
     /// Refuses flags that would make a run meaningless or unbounded.
     pub fn validate(&self) -> Result<()> {
-        if self.servers.is_empty() {
-            bail!("give at least one --server");
-        }
+        crate::args::check_population(&self.servers, self.users, self.group_size)?;
         if !self.server_pids.is_empty() && self.server_pids.len() != self.servers.len() {
             bail!("give one --server-pid per --server, in the same order");
-        }
-        if self.users == 0 || self.group_size < 2 {
-            bail!("need at least one user and --group-size of at least 2");
-        }
-        if self.group_size > tidings_shared::limits::GROUP_MAX_MEMBERS {
-            bail!(
-                "--group-size is at most {}",
-                tidings_shared::limits::GROUP_MAX_MEMBERS
-            );
         }
         if self.signup_concurrency == 0 || self.connect_concurrency == 0 {
             bail!("concurrency must be at least 1");
