@@ -23,6 +23,7 @@
 #   BENCH_INSTANCES     server instances (default: 2).
 #   BENCH_SERVER_BIN    server binary to run (default: the fresh release build), e.g. a
 #                       copy of the previous build, to compare before/after interleaved.
+#   BENCH_LOADGEN_BIN   load generator binary to run (default: the fresh release build).
 #   BENCH_BUILD=0       do not build first (use the binaries already built, e.g. while
 #                       another build holds cargo's lock).
 #   BENCH_SERVER_THREADS  tokio worker threads per server instance (TOKIO_WORKER_THREADS;
@@ -83,7 +84,7 @@ echo "bench: redis $redis_url (pid $redis_pid), servers ${server_args[*]}" >&2
 # Other work on the machine skews latencies (each step reports it as other_cores).
 echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 
-"$target_dir/release/tidings-loadgen" "${server_args[@]}" --redis-pid "$redis_pid" \
+"${BENCH_LOADGEN_BIN:-$target_dir/release/tidings-loadgen}" "${server_args[@]}" --redis-pid "$redis_pid" \
   --label "$scenario" "${scenario_args[@]}" "$@" \
   > >(tee "$out_dir/$scenario.txt") 2> >(tee "$work/loadgen.err" >&2) &
 loadgen_pid=$!

@@ -9,7 +9,7 @@ use axum::Json;
 use tidings_shared::{ErrorBody, ErrorCode};
 
 /// Everything a request can fail with.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     /// The client's fault; `message` is safe to show.
     #[error("{code}: {message}")]

@@ -539,3 +539,122 @@ async fn a_user_without_conversations_syncs_to_nothing() {
         }
     );
 }
+
+/// Sends from many connections at once share the server's append calls (a group commit);
+/// each sender still gets the ack for its own message, exactly once, and the log holds
+/// every message at the seq its ack named.
+#[tokio::test]
+async fn concurrent_sends_from_many_members_each_get_the_ack_for_their_own_message() {
+    const MEMBERS: usize = 12;
+    const EACH: usize = 25;
+    let w = World::start(1, FAST).expect("world");
+    let api = w.api();
+    let mut users = Vec::new();
+    for _ in 0..MEMBERS {
+        users.push(api.new_user("burst").await.expect("user"));
+    }
+    let (_, group) = api
+        .create_conversation(
+            &users[0],
+            &CreateConversation::Group {
+                title: "Burst".into(),
+                members: users[1..].iter().map(|u| u.username.clone()).collect(),
+            },
+        )
+        .await
+        .expect("group");
+    let outsider = api.new_user("outsider").await.expect("user");
+    let mut sockets = Vec::new();
+    for user in users.iter().chain([&outsider]) {
+        sockets.push(w.connect(0, user).await.expect("connect"));
+    }
+
+    // Every member fires all its sends without waiting, then repeats its first client id
+    // (a retry); the outsider's sends are refused. Replies are matched by request id.
+    let burst = |mut ws: Ws, who: usize| {
+        let cid = group.id.clone();
+        async move {
+            let client_ids: Vec<uuid::Uuid> = (0..EACH).map(|_| uuid::Uuid::new_v4()).collect();
+            let mut sent = BTreeMap::new();
+            for (i, client_id) in client_ids.iter().chain([&client_ids[0]]).enumerate() {
+                let id = format!("{who}-{i}");
+                let frame = ClientFrame::Send {
+                    conversation_id: cid.clone(),
+                    client_id: *client_id,
+                    text: format!("{who} {i}"),
+                    attachments: Vec::new(),
+                };
+                ws.send(Some(id.clone()), frame).await.expect("send");
+                sent.insert(id, *client_id);
+            }
+            let mut replies = BTreeMap::new();
+            while replies.len() < sent.len() {
+                let envelope = ws.recv(WAIT).await.expect("reply");
+                if let Some(id) = envelope.id.filter(|id| sent.contains_key(id)) {
+                    replies.insert(id, envelope.frame);
+                }
+            }
+            (ws, sent, replies)
+        }
+    };
+    let runs = sockets
+        .into_iter()
+        .enumerate()
+        .map(|(who, ws)| burst(ws, who));
+    let results = futures_util::future::join_all(runs).await;
+
+    let mut acked_seqs = HashSet::new();
+    let mut seq_of_client_id = BTreeMap::new();
+    for (who, (_, sent, replies)) in results.iter().enumerate() {
+        for (id, client_id) in sent {
+            match (&replies[id], who == MEMBERS) {
+                (
+                    ServerFrame::Ack {
+                        client_id: c, seq, ..
+                    },
+                    false,
+                ) => {
+                    assert_eq!(c, client_id, "reply {id} acks another message");
+                    let first = *seq_of_client_id.entry(*client_id).or_insert(*seq);
+                    assert_eq!(first, *seq, "a retry got a different seq");
+                    acked_seqs.insert(*seq);
+                }
+                (ServerFrame::Error(body), true) => {
+                    assert_eq!(body.code, ErrorCode::NotFound, "outsider's send {id}");
+                }
+                (other, _) => panic!("reply {id}: {other:?}"),
+            }
+        }
+    }
+    let expected: HashSet<u64> = (2..2 + (MEMBERS * EACH) as u64).collect();
+    assert_eq!(
+        acked_seqs, expected,
+        "one seq per message, gapless after `created`"
+    );
+
+    // The log holds each message at the seq its ack named.
+    let (mut ws, _, _) = results.into_iter().next().expect("first member");
+    let mut cursors = BTreeMap::new();
+    let log = ws.sync_all(&mut cursors).await.expect("sync");
+    let stored: BTreeMap<u64, uuid::Uuid> = log[&group.id]
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Message { client_id, .. } => Some((e.seq, *client_id)),
+            _ => None,
+        })
+        .collect();
+    let acked: BTreeMap<u64, uuid::Uuid> = seq_of_client_id.iter().map(|(c, s)| (*s, *c)).collect();
+    assert_eq!(stored, acked, "the log and the acks agree");
+
+    // The burst was grouped: fewer script calls than appends.
+    let appends = api.metric("tidings_appends_total").await.expect("metric");
+    let calls = api
+        .metric("tidings_append_calls_total")
+        .await
+        .expect("metric");
+    assert!(calls > 0.0, "no append calls counted");
+    assert!(
+        appends / calls >= 1.5,
+        "{appends} appends in {calls} calls: appends were not grouped"
+    );
+}

@@ -1,5 +1,6 @@
 //! A conversation's log: append (messages, edits, deletions), read ranges, read marks.
 
+use super::appends::{AppendRecord, RawOutcome};
 use super::{keys, Store};
 use crate::error::{AppError, AppResult};
 use redis::AsyncCommands;
@@ -39,6 +40,71 @@ pub enum Change {
     Title(String),
 }
 
+/// The keys and arguments of one append, in the order scripts/append.lua reads them.
+fn record(write: LogWrite<'_>) -> AppendRecord {
+    let cid = write.conversation;
+    let (replace_seq, expected, new) = match write.replace {
+        Some(r) => (r.seq.to_string(), r.expected, r.new),
+        None => (String::new(), String::new(), String::new()),
+    };
+    let mut args = vec![
+        write.sender.as_str().to_owned(),
+        write.dedup_field.unwrap_or_default(),
+        write.seq_floor.to_string(),
+        write.event_tail,
+        keys::conversation_channel(cid),
+        cid.as_str().to_owned(),
+        if write.is_message { "1" } else { "0" }.to_owned(),
+        replace_seq,
+        expected,
+        new,
+    ];
+    match write.membership {
+        None => args.push(String::new()),
+        Some(m) => {
+            args.push(m.version.to_string());
+            for change in m.changes {
+                let (op, user, value) = match change {
+                    Change::Add(u, r) => ("add", u.0, role_name(r).to_owned()),
+                    Change::Remove(u) => ("remove", u.0, String::new()),
+                    Change::SetRole(u, r) => ("role", u.0, role_name(r).to_owned()),
+                    Change::Title(t) => ("title", String::new(), t),
+                };
+                args.extend([op.to_owned(), user, value]);
+            }
+        }
+    }
+    AppendRecord {
+        keys: [
+            keys::conversation(cid),
+            keys::members(cid),
+            keys::log(cid),
+            keys::client_ids(cid),
+            keys::read_marks(cid),
+            keys::roles(cid),
+            keys::joined(cid),
+            keys::former_members(cid),
+            keys::delivered_marks(cid),
+        ],
+        args,
+    }
+}
+
+/// Reads the script's four numbers for one append.
+fn outcome(raw: RawOutcome) -> AppResult<AppendOutcome> {
+    match raw {
+        [-1, ..] => Ok(AppendOutcome::NotMember),
+        [-2, ..] => Ok(AppendOutcome::Conflict),
+        [seq, ts, duplicate, rolled_back] if seq > 0 => Ok(AppendOutcome::Stored {
+            seq: seq as Seq,
+            ts,
+            duplicate: duplicate == 1,
+            rolled_back: rolled_back == 1,
+        }),
+        other => Err(AppError::Internal(format!("append replied {other:?}"))),
+    }
+}
+
 fn role_name(role: Role) -> &'static str {
     match role {
         Role::Owner => "owner",
@@ -74,62 +140,11 @@ pub enum AppendOutcome {
 
 impl Store {
     /// Appends one event atomically and publishes it to the conversation's channel.
+    /// Appends from all of this instance's connections are grouped into one script call
+    /// while another is in flight (see appends.rs).
     pub async fn append(&self, write: LogWrite<'_>) -> AppResult<AppendOutcome> {
-        let cid = write.conversation;
-        let (replace_seq, expected, new) = match &write.replace {
-            Some(r) => (r.seq.to_string(), r.expected.as_str(), r.new.as_str()),
-            None => (String::new(), "", ""),
-        };
-        let mut invocation = self.scripts.append.prepare_invoke();
-        invocation
-            .key(keys::conversation(cid))
-            .key(keys::members(cid))
-            .key(keys::log(cid))
-            .key(keys::client_ids(cid))
-            .key(keys::read_marks(cid))
-            .key(keys::roles(cid))
-            .key(keys::joined(cid))
-            .key(keys::former_members(cid))
-            .key(keys::delivered_marks(cid))
-            .arg(write.sender.as_str())
-            .arg(write.dedup_field.as_deref().unwrap_or(""))
-            .arg(write.seq_floor)
-            .arg(&write.event_tail)
-            .arg(keys::conversation_channel(cid))
-            .arg(cid.as_str())
-            .arg(if write.is_message { "1" } else { "0" })
-            .arg(replace_seq)
-            .arg(expected)
-            .arg(new);
-        match &write.membership {
-            None => {
-                invocation.arg("");
-            }
-            Some(m) => {
-                invocation.arg(m.version);
-                for change in &m.changes {
-                    let (op, user, value) = match change {
-                        Change::Add(u, r) => ("add", u.as_str(), role_name(*r)),
-                        Change::Remove(u) => ("remove", u.as_str(), ""),
-                        Change::SetRole(u, r) => ("role", u.as_str(), role_name(*r)),
-                        Change::Title(t) => ("title", "", t.as_str()),
-                    };
-                    invocation.arg(op).arg(user).arg(value);
-                }
-            }
-        }
-        let reply: Vec<i64> = invocation.invoke_async(&mut self.conn()).await?;
-        match reply.as_slice() {
-            [-1] => Ok(AppendOutcome::NotMember),
-            [-2] => Ok(AppendOutcome::Conflict),
-            [seq, ts, duplicate, rolled_back] if *seq > 0 => Ok(AppendOutcome::Stored {
-                seq: *seq as Seq,
-                ts: *ts,
-                duplicate: *duplicate == 1,
-                rolled_back: *rolled_back == 1,
-            }),
-            other => Err(AppError::Internal(format!("append replied {other:?}"))),
-        }
+        let raw = self.appends.submit(record(write)).await?;
+        outcome(raw)
     }
 
     /// The stored JSON of one log entry.

@@ -6,6 +6,7 @@
 //! When Redis is unreachable, calls fail with `AppError::Unavailable` after a short
 //! timeout instead of hanging, so callers can answer "try again" at once.
 
+mod appends;
 mod conversations;
 pub(crate) mod keys;
 mod media;
@@ -37,6 +38,8 @@ pub struct Store {
     /// Shared: a script holds its Lua source and hash, kilobytes that every clone of the
     /// store (one per request and per connection) would otherwise copy.
     scripts: Arc<Scripts>,
+    /// Log appends, grouped into one script call per Redis round trip.
+    appends: appends::AppendQueue,
 }
 
 struct Scripts {
@@ -59,19 +62,21 @@ impl Store {
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_millis(500));
         let conn = client.get_connection_manager_with_config(config).await?;
+        let scripts = Arc::new(Scripts {
+            append: redis::Script::new(include_str!("scripts/append.lua")),
+            create_conversation: redis::Script::new(include_str!(
+                "scripts/create_conversation.lua"
+            )),
+            raise_field: redis::Script::new(include_str!("scripts/raise_field.lua")),
+            receipt: redis::Script::new(include_str!("scripts/receipt.lua")),
+            presence: redis::Script::new(include_str!("scripts/presence.lua")),
+            rotate_refresh: redis::Script::new(include_str!("scripts/rotate_refresh.lua")),
+        });
         Ok(Self {
+            appends: appends::AppendQueue::start(conn.clone(), scripts.clone()),
             conn,
             client,
-            scripts: Arc::new(Scripts {
-                append: redis::Script::new(include_str!("scripts/append.lua")),
-                create_conversation: redis::Script::new(include_str!(
-                    "scripts/create_conversation.lua"
-                )),
-                raise_field: redis::Script::new(include_str!("scripts/raise_field.lua")),
-                receipt: redis::Script::new(include_str!("scripts/receipt.lua")),
-                presence: redis::Script::new(include_str!("scripts/presence.lua")),
-                rotate_refresh: redis::Script::new(include_str!("scripts/rotate_refresh.lua")),
-            }),
+            scripts,
         })
     }
 
