@@ -20,6 +20,7 @@
 #                       seconds of the first measured window (perf, software clock);
 #                       writes target/bench-server/perf-<scenario>.data and a report.
 #   BENCH_APPENDFSYNC   Redis appendfsync policy (default: always).
+#   BENCH_REDIS_ARGS    more redis-server arguments, e.g. "--auto-aof-rewrite-percentage 0".
 #   BENCH_INSTANCES     server instances (default: 2).
 #   BENCH_SERVER_BIN    server binary to run (default: the fresh release build), e.g. a
 #                       copy of the previous build, to compare before/after interleaved.
@@ -108,5 +109,10 @@ fi
 
 wait "$loadgen_pid"
 # What Redis spent its time on, per command (calls, µs per call).
-redis-cli -p "$redis_port" info commandstats | grep -E 'cmdstat_(evalsha|publish|eval|hset|hget|hmget|sismember)' \
-  | tee "$out_dir/redis-commandstats-$scenario.txt" >&2 || true
+# And how often it rewrote its AOF meanwhile (a fork, and a child process that writes
+# the whole dataset on these same cores).
+{ redis-cli -p "$redis_port" info commandstats \
+    | grep -E 'cmdstat_(evalsha|publish|eval|hset|hget|hmget|sismember)'
+  redis-cli -p "$redis_port" info persistence | grep -E '^aof_(rewrites|current_size):'
+  redis-cli -p "$redis_port" info stats | grep -E '^(total_forks|latest_fork_usec):'
+} | tr -d '\r' | tee "$out_dir/redis-commandstats-$scenario.txt" >&2 || true

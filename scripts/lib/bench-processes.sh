@@ -28,15 +28,17 @@ free_port() {
 }
 
 # start_redis DIR APPENDFSYNC: a redis-server (AOF on) keeping its data in DIR, on a free
-# port; sets redis_port, redis_pid and redis_url once it answers PONG (not just an
+# port, with any further arguments in BENCH_REDIS_ARGS; sets redis_port, redis_pid and redis_url once it answers PONG (not just an
 # answer: while it replays a kept AOF, Redis answers LOADING). Fails if it dies first.
 start_redis() {
   local dir="$1" fsync="$2"
   mkdir -p "$dir"
   redis_port="$(free_port)"
+  # shellcheck disable=SC2086 # BENCH_REDIS_ARGS is split into words on purpose
   redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir" \
     --appendonly yes --appendfsync "$fsync" --save "" \
-    --protected-mode no --loglevel warning --maxclients 20000 >"$work/redis.log" 2>&1 &
+    --protected-mode no --loglevel warning --maxclients 20000 ${BENCH_REDIS_ARGS:-} \
+    >"$work/redis.log" 2>&1 &
   redis_pid=$!
   pids+=("$redis_pid")
   for _ in $(seq 1 1200); do
