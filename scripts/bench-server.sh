@@ -115,4 +115,7 @@ wait "$loadgen_pid"
     | grep -E 'cmdstat_(evalsha|publish|eval|hset|hget|hmget|sismember)'
   redis-cli -p "$redis_port" info persistence | grep -E '^aof_(rewrites|current_size):'
   redis-cli -p "$redis_port" info stats | grep -E '^(total_forks|latest_fork_usec):'
+  # Redis's own record of slow events ("latency <event> <unix time> <latest ms> <worst
+  # ms>"), kept only when BENCH_REDIS_ARGS sets --latency-monitor-threshold.
+  redis-cli -p "$redis_port" latency latest | paste -d ' ' - - - - | sed -n '/[^ ]/s/^/latency /p'
 } | tr -d '\r' | tee "$out_dir/redis-commandstats-$scenario.txt" >&2 || true
