@@ -27,6 +27,7 @@
 #   BENCH_LOADGEN_BIN   load generator binary to run (default: the fresh release build).
 #   BENCH_BUILD=0       do not build first (use the binaries already built, e.g. while
 #                       another build holds cargo's lock).
+#   BENCH_SERVER_ARGS   more tidings-server arguments, e.g. "--write-pacing-ms 10".
 #   BENCH_SERVER_THREADS  tokio worker threads per server instance (TOKIO_WORKER_THREADS;
 #                       default: one per core).
 #   BENCH_REDIS_DIR     keep Redis's data in this directory (default: a temporary one),
@@ -74,7 +75,8 @@ for i in $(seq 1 "${BENCH_INSTANCES:-2}"); do
     "$server_bin" --bind 127.0.0.1:0 --redis-url "$redis_url" \
     --jwt-secret "$secret" --instance "bench-$i" \
     --message-rate 1000000 --message-burst 1000000 \
-    --media-dir "$work/media" --upload-temp-dir "$work/uploads" >"$log" 2>&1 &
+    --media-dir "$work/media" --upload-temp-dir "$work/uploads" ${BENCH_SERVER_ARGS:-} \
+    >"$log" 2>&1 &
   pid=$!
   pids+=("$pid")
   server_pids+=("$pid")

@@ -97,11 +97,27 @@ pub struct Config {
     #[arg(long, env = "TIDINGS_WRITE_PACING_MS", default_value_t = 20)]
     pub write_pacing_ms: u64,
 
-    /// Deliveries per second on this instance from which writes are paced (when its
-    /// connections also get 100 frames a second each, on average). Below it, every frame
-    /// is written as soon as it is queued.
+    /// Deliveries per second on this instance from which writes are paced (when the
+    /// two conditions below hold too). Below it, every frame is written as soon as it is
+    /// queued.
     #[arg(long, env = "TIDINGS_WRITE_PACING_ABOVE", default_value_t = 20_000)]
     pub write_pacing_above: u64,
+
+    /// Frames a second each connection must get, on average, for writes to be paced:
+    /// below it a pause rarely finds a second frame to share the write.
+    #[arg(
+        long,
+        env = "TIDINGS_WRITE_PACING_PER_CONNECTION",
+        default_value_t = 25
+    )]
+    pub write_pacing_per_connection: u64,
+
+    /// Percent of the time some task must be waiting for a CPU (Linux CPU pressure, of
+    /// this process's cgroup or else the host) for writes to be paced: with CPU to
+    /// spare, a pause would only add latency. 0 paces on the rates alone, as do systems
+    /// without pressure information.
+    #[arg(long, env = "TIDINGS_WRITE_PACING_CPU_PRESSURE", default_value_t = 60)]
+    pub write_pacing_cpu_pressure: u64,
 
     /// Bytes of a WebSocket's read buffer, allocated (and zeroed) for every connection:
     /// client frames are small, so a small buffer keeps idle connections cheap; a larger

@@ -14,6 +14,7 @@
 //!   the task reconnects with backoff, resubscribes to everything, and tells every local
 //!   connection to `sync`: pub/sub is the fast path, sync is what guarantees delivery.
 
+use crate::cpu_pressure::CpuPressure;
 use crate::gateway::outbound::{Outbound, Priority};
 use crate::gateway::pacing::{self, WritePacing};
 use crate::store::{keys, Store};
@@ -129,6 +130,8 @@ struct FanOut {
     stream: Option<PubSubStream>,
     subscribed: HashSet<String>,
     pacing: WritePacing,
+    /// Read once per pacing window (`None` where the system does not report it).
+    cpu_pressure: Option<CpuPressure>,
 }
 
 impl FanOut {
@@ -142,6 +145,7 @@ impl FanOut {
             stream: None,
             subscribed: HashSet::new(),
             pacing,
+            cpu_pressure: open_cpu_pressure(),
         }
     }
 
@@ -192,7 +196,12 @@ impl FanOut {
                 _ = tokio::time::sleep_until(retry_at), if self.sink.is_none() => {}
                 _ = pacing_window.tick() => {
                     let now = Instant::now();
-                    self.pacing.decide(now - window_start, self.channels_of.len());
+                    let elapsed = now - window_start;
+                    let pressure = self.cpu_pressure.as_mut().and_then(|p| p.sample(elapsed));
+                    if let Some(share) = pressure {
+                        metrics::gauge!("tidings_cpu_pressure").set(share);
+                    }
+                    self.pacing.decide(elapsed, self.channels_of.len(), pressure);
                     window_start = now;
                 }
                 _ = shutdown.recv() => return,
@@ -422,6 +431,16 @@ impl FanOut {
             }
         }
     }
+}
+
+/// The CPU pressure write pacing consults, saying where it comes from.
+fn open_cpu_pressure() -> Option<CpuPressure> {
+    let pressure = CpuPressure::open();
+    match &pressure {
+        Some(p) => tracing::debug!(path = %p.path().display(), "CPU pressure for write pacing"),
+        None => tracing::info!("no CPU pressure information: write pacing follows the rates alone"),
+    }
+    pressure
 }
 
 const EVENT_PREFIX: &str = r#"{"type":"event""#;

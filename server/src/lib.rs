@@ -10,6 +10,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod conversations;
+pub mod cpu_pressure;
 pub mod error;
 pub mod gateway;
 pub mod hub;
@@ -51,7 +52,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let (drain, drained) = tokio::sync::mpsc::channel(1);
     let pacing = gateway::pacing::WritePacing::new(
         Duration::from_millis(config.write_pacing_ms),
-        config.write_pacing_above,
+        gateway::pacing::Thresholds {
+            per_sec: config.write_pacing_above,
+            per_connection: config.write_pacing_per_connection,
+            cpu_pressure: config.write_pacing_cpu_pressure.min(100) as f64 / 100.0,
+        },
     );
     let hub = hub::Hub::start(store.clone(), pacing, shutdown.subscribe());
     let limiter = limiter::MessageLimiter::new(config.message_rate, config.message_burst);

@@ -8,9 +8,13 @@
 //! as it is queued, and even above it the first frame after a quiet spell goes at once
 //! (the pause follows a write; it never precedes one).
 //!
-//! Pacing needs both a busy instance and busy connections: when each connection gets
-//! fewer than [`MIN_FRAMES_PER_CONNECTION`] frames a second, a pause rarely finds a
-//! second frame to share the write, and would only add latency.
+//! Pacing needs three things at once ([`Thresholds`]):
+//! - a busy instance;
+//! - busy connections: when each gets only a few frames a second, a pause rarely finds
+//!   a second frame to share the write, and would only add latency;
+//! - a host short of CPU (tasks waiting for a CPU, see [`crate::cpu_pressure`]): with
+//!   CPU to spare, the CPU a pause saves shortens no queue, and the pause is pure
+//!   latency. With too little, it is what keeps queues short.
 //!
 //! The fan-out counts what it routes ([`WritePacing::count`]) and re-decides every
 //! [`WINDOW`]; writers read the current pause ([`WritePacing::pause`]).
@@ -22,8 +26,17 @@ use std::time::Duration;
 /// How often the rate is measured and the pause re-decided.
 pub const WINDOW: Duration = Duration::from_millis(250);
 
-/// Frames a second per connection, on average, below which pacing stays off.
-pub const MIN_FRAMES_PER_CONNECTION: f64 = 100.0;
+/// When pacing starts. It stops when any measure falls below three quarters of its
+/// threshold, so a load near a line does not flap.
+#[derive(Clone, Copy, Debug)]
+pub struct Thresholds {
+    /// Frames a second this instance delivers.
+    pub per_sec: u64,
+    /// Frames a second per connection, on average.
+    pub per_connection: u64,
+    /// Share of the time (0.0–1.0) some task waits for a CPU; 0 = not considered.
+    pub cpu_pressure: f64,
+}
 
 /// Shared handle: the fan-out sets the pause, every connection's writer reads it.
 #[derive(Clone)]
@@ -38,20 +51,19 @@ struct Inner {
     routed: AtomicU64,
     /// The pause used while pacing.
     pause: Duration,
-    /// Deliveries per second on this instance from which pacing starts.
-    above_per_sec: u64,
+    thresholds: Thresholds,
 }
 
 impl WritePacing {
-    /// Pacing that pauses `pause` between a connection's writes while this instance
-    /// delivers at least `above_per_sec` frames a second. A zero pause disables it.
-    pub fn new(pause: Duration, above_per_sec: u64) -> Self {
+    /// Pacing that pauses `pause` between a connection's writes while the `thresholds`
+    /// are met. A zero pause disables it.
+    pub fn new(pause: Duration, thresholds: Thresholds) -> Self {
         Self {
             inner: Arc::new(Inner {
                 pause_us: AtomicU64::new(0),
                 routed: AtomicU64::new(0),
                 pause,
-                above_per_sec,
+                thresholds,
             }),
         }
     }
@@ -69,10 +81,9 @@ impl WritePacing {
         self.inner.routed.fetch_add(frames, Ordering::Relaxed);
     }
 
-    /// Re-decides from the frames counted over `elapsed`, routed to `connections`. Pacing
-    /// starts at the thresholds and stops below three quarters of them, so a rate near
-    /// the line does not flap.
-    pub fn decide(&self, elapsed: Duration, connections: usize) {
+    /// Re-decides from the frames counted over `elapsed`, routed to `connections`, and
+    /// the CPU pressure over that time (`None`: unknown, decided on the rates alone).
+    pub fn decide(&self, elapsed: Duration, connections: usize, cpu_pressure: Option<f64>) {
         let inner = &self.inner;
         let routed = inner.routed.swap(0, Ordering::Relaxed);
         if inner.pause.is_zero() || elapsed.is_zero() {
@@ -82,10 +93,18 @@ impl WritePacing {
         let per_connection = per_sec / connections.max(1) as f64;
         let pacing = inner.pause_us.load(Ordering::Relaxed) != 0;
         let share = if pacing { 0.75 } else { 1.0 };
-        let pace = per_sec >= inner.above_per_sec as f64 * share
-            && per_connection >= MIN_FRAMES_PER_CONNECTION * share;
+        let t = &inner.thresholds;
+        let pace = per_sec >= t.per_sec as f64 * share
+            && per_connection >= t.per_connection as f64 * share
+            && cpu_pressure.is_none_or(|p| p >= t.cpu_pressure * share);
         if pace != pacing {
-            tracing::debug!(per_sec, pace, "write pacing changed");
+            tracing::debug!(
+                per_sec,
+                per_connection,
+                ?cpu_pressure,
+                pace,
+                "write pacing changed"
+            );
             metrics::gauge!("tidings_write_pacing").set(if pace { 1.0 } else { 0.0 });
         }
         let us = if pace {
@@ -103,37 +122,46 @@ mod tests {
 
     const PAUSE: Duration = Duration::from_millis(10);
 
-    /// Five connections: 1,000 frames a second is 200 per connection, above both lines.
+    const THRESHOLDS: Thresholds = Thresholds {
+        per_sec: 1_000,
+        per_connection: 100,
+        cpu_pressure: 0.5,
+    };
+
+    /// Five connections: 1,000 frames a second is 200 per connection, above that line.
     const CONNECTIONS: usize = 5;
+
+    /// CPU pressure well above the threshold.
+    const SHORT_OF_CPU: Option<f64> = Some(0.9);
 
     #[test]
     fn paces_from_the_threshold_and_stops_below_three_quarters_of_it() {
-        let pacing = WritePacing::new(PAUSE, 1_000);
+        let pacing = WritePacing::new(PAUSE, THRESHOLDS);
         pacing.count(999);
-        pacing.decide(Duration::from_secs(1), CONNECTIONS);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS, SHORT_OF_CPU);
         assert_eq!(pacing.pause(), None, "below the threshold");
         pacing.count(1_000);
-        pacing.decide(Duration::from_secs(1), CONNECTIONS);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS, SHORT_OF_CPU);
         assert_eq!(pacing.pause(), Some(PAUSE), "at the threshold");
         pacing.count(800);
-        pacing.decide(Duration::from_secs(1), CONNECTIONS);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS, SHORT_OF_CPU);
         assert_eq!(pacing.pause(), Some(PAUSE), "still above three quarters");
         pacing.count(700);
-        pacing.decide(Duration::from_secs(1), CONNECTIONS);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS, SHORT_OF_CPU);
         assert_eq!(pacing.pause(), None, "below three quarters");
     }
 
     #[test]
     fn many_quiet_connections_are_not_paced() {
-        let pacing = WritePacing::new(PAUSE, 1_000);
+        let pacing = WritePacing::new(PAUSE, THRESHOLDS);
         pacing.count(10_000);
-        pacing.decide(Duration::from_secs(1), 1_000);
+        pacing.decide(Duration::from_secs(1), 1_000, SHORT_OF_CPU);
         assert_eq!(pacing.pause(), None, "10 frames a second per connection");
         pacing.count(10_000);
-        pacing.decide(Duration::from_secs(1), 200);
+        pacing.decide(Duration::from_secs(1), 200, SHORT_OF_CPU);
         assert_eq!(pacing.pause(), None, "50 frames a second per connection");
         pacing.count(10_000);
-        pacing.decide(Duration::from_secs(1), 100);
+        pacing.decide(Duration::from_secs(1), 100, SHORT_OF_CPU);
         assert_eq!(
             pacing.pause(),
             Some(PAUSE),
@@ -142,20 +170,62 @@ mod tests {
     }
 
     #[test]
+    fn a_host_with_cpu_to_spare_is_not_paced() {
+        let pacing = WritePacing::new(PAUSE, THRESHOLDS);
+        pacing.count(2_000);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS, Some(0.49));
+        assert_eq!(pacing.pause(), None, "busy, but CPU to spare");
+        pacing.count(2_000);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS, Some(0.5));
+        assert_eq!(pacing.pause(), Some(PAUSE), "short of CPU");
+        pacing.count(2_000);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS, Some(0.4));
+        assert_eq!(pacing.pause(), Some(PAUSE), "pacing eased the pressure");
+        pacing.count(2_000);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS, Some(0.3));
+        assert_eq!(pacing.pause(), None, "below three quarters of it");
+    }
+
+    #[test]
+    fn unknown_pressure_or_a_zero_threshold_leaves_it_to_the_rates() {
+        let pacing = WritePacing::new(PAUSE, THRESHOLDS);
+        pacing.count(2_000);
+        pacing.decide(Duration::from_secs(1), CONNECTIONS, None);
+        assert_eq!(pacing.pause(), Some(PAUSE), "no pressure information");
+        let ignoring = WritePacing::new(
+            PAUSE,
+            Thresholds {
+                cpu_pressure: 0.0,
+                ..THRESHOLDS
+            },
+        );
+        ignoring.count(2_000);
+        ignoring.decide(Duration::from_secs(1), CONNECTIONS, Some(0.0));
+        assert_eq!(ignoring.pause(), Some(PAUSE), "pressure not considered");
+    }
+
+    #[test]
     fn the_rate_is_per_window_not_cumulative() {
-        let pacing = WritePacing::new(PAUSE, 1_000);
+        let pacing = WritePacing::new(PAUSE, THRESHOLDS);
         pacing.count(300);
-        pacing.decide(Duration::from_millis(250), CONNECTIONS);
+        pacing.decide(Duration::from_millis(250), CONNECTIONS, SHORT_OF_CPU);
         assert_eq!(pacing.pause(), Some(PAUSE), "300 in 250 ms is 1,200/s");
-        pacing.decide(Duration::from_millis(250), CONNECTIONS);
+        pacing.decide(Duration::from_millis(250), CONNECTIONS, SHORT_OF_CPU);
         assert_eq!(pacing.pause(), None, "nothing since");
     }
 
     #[test]
     fn a_zero_pause_never_paces() {
-        let pacing = WritePacing::new(Duration::ZERO, 1);
+        let pacing = WritePacing::new(
+            Duration::ZERO,
+            Thresholds {
+                per_sec: 1,
+                per_connection: 0,
+                cpu_pressure: 0.0,
+            },
+        );
         pacing.count(1_000_000);
-        pacing.decide(Duration::from_secs(1), 1);
+        pacing.decide(Duration::from_secs(1), 1, SHORT_OF_CPU);
         assert_eq!(pacing.pause(), None);
     }
 }

@@ -27,8 +27,9 @@ local function set_role(roles, user, role)
   end
 end
 
--- One append; k and a are the offsets of its KEYS and of its arguments (after the count).
-local function append(k, a, n)
+-- One append; k and a are the offsets of its KEYS and of its arguments (after the count);
+-- ts and ts_s the call's time in ms (one TIME for the whole batch).
+local function append(k, a, n, ts, ts_s)
   local sender, dedup = ARGV[a + 1], ARGV[a + 2]
   if redis.call('SISMEMBER', KEYS[k + 2], sender) == 0 then
     return -1, 0, 0, 0
@@ -51,29 +52,27 @@ local function append(k, a, n)
     end
     redis.call('HSET', KEYS[k + 3], replace_seq, ARGV[a + 10])
   end
+  -- The head is read here and written below with the conversation's other fields, in
+  -- one HSET: one command fewer in the AOF than an HINCRBY of its own.
   local floor = tonumber(ARGV[a + 3])
-  local seq = redis.call('HINCRBY', KEYS[k + 1], 'head', 1)
+  local seq = tonumber(redis.call('HGET', KEYS[k + 1], 'head') or '0') + 1
   local rolled_back = 0
   if seq <= floor then
     seq = floor + 1
-    redis.call('HSET', KEYS[k + 1], 'head', seq)
     rolled_back = 1
   end
-  local now = redis.call('TIME')
-  local ts = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
   -- Numbers become strings once: Lua formats a number with sprintf each time it is
   -- concatenated or passed to redis.call, which was a measurable part of this script.
   local seq_s = tostring(seq)
-  local ts_s = tostring(ts)
   local event = '{"seq":' .. seq_s .. ',"ts":' .. ts_s .. ',' .. ARGV[a + 4]
   redis.call('HSET', KEYS[k + 3], seq_s, event)
   if ARGV[a + 7] == '1' then
-    redis.call('HSET', KEYS[k + 1], 'last_activity', ts_s, 'last_message_seq', seq_s)
+    redis.call('HSET', KEYS[k + 1], 'head', seq_s, 'last_activity', ts_s, 'last_message_seq', seq_s)
     -- The author has their own message, and has read everything before it.
     redis.call('HSET', KEYS[k + 5], sender, seq_s)
     redis.call('HSET', KEYS[k + 9], sender, seq_s)
   else
-    redis.call('HSET', KEYS[k + 1], 'last_activity', ts_s)
+    redis.call('HSET', KEYS[k + 1], 'head', seq_s, 'last_activity', ts_s)
   end
   if dedup ~= '' then
     redis.call('HSET', KEYS[k + 4], dedup, seq_s .. ':' .. ts_s)
@@ -109,11 +108,14 @@ local function append(k, a, n)
   return seq, ts, 0, rolled_back
 end
 
+local now = redis.call('TIME')
+local call_ts = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local call_ts_s = tostring(call_ts)
 local out = {}
 local k, a = 0, 0
 while a < #ARGV do
   local n = tonumber(ARGV[a + 1])
-  local seq, ts, duplicate, rolled_back = append(k, a + 1, n)
+  local seq, ts, duplicate, rolled_back = append(k, a + 1, n, call_ts, call_ts_s)
   local i = #out
   out[i + 1], out[i + 2], out[i + 3], out[i + 4] = seq, ts, duplicate, rolled_back
   k = k + 9
