@@ -178,7 +178,7 @@ async fn write_loop(
         tokio::select! {
             next = outbound.next(WRITE_BATCH) => match next {
                 Next::Frames(frames) => {
-                    metrics::counter!("tidings_frames_sent_total").increment(frames.len() as u64);
+                    let count = frames.len();
                     for frame in frames {
                         if outbound.is_closing() {
                             break;
@@ -192,7 +192,7 @@ async fn write_loop(
                         outbound.close(CloseCode::NORMAL, "");
                         return;
                     }
-                    metrics::counter!("tidings_socket_writes_total").increment(1);
+                    pacing.count_write(count);
                     // While the instance is busy, frames queued during the pause go out
                     // together in the next write (see pacing.rs).
                     if let Some(pause) = pacing.pause() {

@@ -52,6 +52,10 @@ struct Inner {
     /// The pause used while pacing.
     pause: Duration,
     thresholds: Thresholds,
+    /// What writes carry (`tidings_frames_sent_total` ÷ `tidings_socket_writes_total`),
+    /// looked up once rather than in the metrics registry at every write.
+    frames_sent: metrics::Counter,
+    socket_writes: metrics::Counter,
 }
 
 impl WritePacing {
@@ -64,6 +68,8 @@ impl WritePacing {
                 routed: AtomicU64::new(0),
                 pause,
                 thresholds,
+                frames_sent: metrics::counter!("tidings_frames_sent_total"),
+                socket_writes: metrics::counter!("tidings_socket_writes_total"),
             }),
         }
     }
@@ -74,6 +80,12 @@ impl WritePacing {
             0 => None,
             us => Some(Duration::from_micros(us)),
         }
+    }
+
+    /// Counts one write to a socket carrying `frames` frames.
+    pub fn count_write(&self, frames: usize) {
+        self.inner.frames_sent.increment(frames as u64);
+        self.inner.socket_writes.increment(1);
     }
 
     /// Counts frames handed to connections.
