@@ -26,6 +26,7 @@ pub mod args;
 pub mod conn;
 pub mod procfs;
 pub mod report;
+pub mod server_metrics;
 pub mod setup;
 pub mod soak;
 pub mod stats;
@@ -117,6 +118,8 @@ pub async fn run(args: &Args, progress: &(dyn Fn(&str) + Sync)) -> Result<Report
         order: Arc::new(send_order(&per_group)),
         watched: watched.clone(),
         sampler,
+        http: http.clone(),
+        servers: args.servers.clone(),
         warmup_s: args.warmup,
         duration_s: args.duration,
         drain_s: args.drain,

@@ -117,6 +117,10 @@ pub struct Step {
     pub cpu: Cpu,
     /// Highest RSS sampled during the step, per process.
     pub peak_rss: Vec<ProcessPeak>,
+    /// Frames per socket write on the servers during the window, from their
+    /// `/metrics` (write pacing raises it); `None` when a server's metrics were not
+    /// readable.
+    pub frames_per_write: Option<f64>,
 }
 
 /// CPU seconds used during the window, and per delivery received.
@@ -257,10 +261,13 @@ impl Report {
                 .collect();
             let _ = writeln!(
                 out,
-                "step {}: ack p50 {:.2} ms, max {:.1} ms; CPU servers {:.2} s, redis {:.2} s, loadgen {:.2} s; machine busy {:.2} cores, others {:.2}, steal {:.2}; peak RSS {}; errors {:?}; connections lost {}",
+                "step {}: ack p50 {:.2} ms, max {:.1} ms; frames per write {}; CPU servers {:.2} s, redis {:.2} s, loadgen {:.2} s; machine busy {:.2} cores, others {:.2}, steal {:.2}; peak RSS {}; errors {:?}; connections lost {}",
                 i + 1,
                 s.ack_latency.p50_ms,
                 s.ack_latency.max_ms,
+                s.frames_per_write
+                    .map(|f| format!("{f:.2}"))
+                    .unwrap_or_else(|| "unknown".into()),
                 s.cpu.servers_s,
                 s.cpu.redis_s,
                 s.cpu.loadgen_s,

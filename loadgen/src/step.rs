@@ -3,6 +3,7 @@
 use crate::args::secs;
 use crate::procfs::{cpu_snapshot, machine_cpu_secs, Role, RssSampler, Watched};
 use crate::report::{Cpu, ProcessPeak, Step};
+use crate::server_metrics;
 use crate::stats::{Clock, Stats};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +17,9 @@ pub struct Rig {
     pub order: Arc<Vec<UnboundedSender<()>>>,
     pub watched: Vec<Watched>,
     pub sampler: RssSampler,
+    /// For the servers' `/metrics`.
+    pub http: reqwest::Client,
+    pub servers: Vec<String>,
     pub warmup_s: f64,
     pub duration_s: f64,
     pub drain_s: f64,
@@ -70,9 +74,15 @@ pub async fn run_step(rig: &Rig, rate: f64) -> Step {
     rig.sampler.reset();
     let cpu_before = cpu_snapshot(&rig.watched);
     let machine_before = machine_cpu_secs();
+    let writes_before = server_metrics::writes(&rig.http, &rig.servers).await;
     tokio::time::sleep_until(rig.clock.instant_at(end_ns).into()).await;
     let cpu_after = cpu_snapshot(&rig.watched);
     let machine_after = machine_cpu_secs();
+    let writes_after = server_metrics::writes(&rig.http, &rig.servers).await;
+    let frames_per_write = match (writes_before, writes_after) {
+        (Some(before), Some(after)) => after.frames_per_write_since(&before),
+        _ => None,
+    };
     let peak_rss = rig
         .watched
         .iter()
@@ -135,6 +145,7 @@ pub async fn run_step(rig: &Rig, rate: f64) -> Step {
             steal_cores: cores(steal_s),
         },
         peak_rss,
+        frames_per_write,
     }
 }
 

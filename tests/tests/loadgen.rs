@@ -41,6 +41,12 @@ async fn loadgen_smoke_run_delivers_every_message_to_every_member() {
         step.cpu.servers_us_per_delivery > 0.0,
         step.cpu.servers_s > 0.0
     );
+    // Read from the servers' /metrics: a write carries at least the one frame.
+    assert!(
+        step.frames_per_write.is_some_and(|f| f >= 1.0),
+        "{:?}",
+        step.frames_per_write
+    );
 
     // The JSON line parses and names the step's figures.
     let json: serde_json::Value = serde_json::from_str(&report.json()).expect("json line");
@@ -108,6 +114,12 @@ async fn paced_writes_carry_several_frames_and_lose_nothing() {
     assert!(
         frames / writes >= 2.0,
         "{frames} frames in {writes} writes: pacing did not batch"
+    );
+    // The generator reports the same over its measured window.
+    assert!(
+        step.frames_per_write.is_some_and(|f| f >= 2.0),
+        "{:?}",
+        step.frames_per_write
     );
 
     // Where the system reports CPU pressure, operators see what pacing sees.
