@@ -2,7 +2,7 @@
 
 use super::dispatch::{self, Session};
 use super::outbound::{Next, Outbound, Priority};
-use super::pacing::WritePacing;
+use super::pacing::{self, WritePacing};
 use super::signals::{publish_typing, Typing};
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -177,7 +177,15 @@ async fn write_loop(
     loop {
         tokio::select! {
             next = outbound.next(WRITE_BATCH) => match next {
-                Next::Frames(frames) => {
+                Next::Frames(mut frames) => {
+                    // While paced, frames that come together go together: a sender's
+                    // `ack` and the event it caused reach this server from Redis on two
+                    // connections, microseconds apart, and without this the second
+                    // would wait out the whole pause after the first one's write.
+                    if pacing.pause().is_some() {
+                        tokio::time::sleep(pacing::GATHER).await;
+                        outbound.take_more(&mut frames, WRITE_BATCH);
+                    }
                     let count = frames.len();
                     for frame in frames {
                         if outbound.is_closing() {

@@ -134,6 +134,17 @@ impl Outbound {
         }
     }
 
+    /// Appends frames queued since `next` returned `frames`, up to `max` in all; none
+    /// once the connection is closing (the writer then stops at its next check).
+    pub fn take_more(&self, frames: &mut Vec<Utf8Bytes>, max: usize) {
+        let mut state = self.state();
+        if state.closing.is_some() {
+            return;
+        }
+        let n = state.frames.len().min(max.saturating_sub(frames.len()));
+        frames.extend(state.frames.drain(..n).map(|(f, _)| f));
+    }
+
     /// Waits for work: up to `max` frames, or the close.
     pub async fn next(&self, max: usize) -> Next {
         loop {
@@ -177,6 +188,23 @@ mod tests {
             Next::Frames(f) => assert_eq!(f, vec![frame("m1"), frame("m2")]),
             Next::Close(_) => panic!("should not close"),
         }
+    }
+
+    #[tokio::test]
+    async fn frames_queued_after_next_can_join_the_same_write() {
+        let q = Outbound::new(10);
+        assert!(q.push(frame("ack"), Priority::Durable));
+        let Next::Frames(mut frames) = q.next(3).await else {
+            panic!("should not close");
+        };
+        assert!(q.push(frame("event"), Priority::Durable));
+        assert!(q.push(frame("e2"), Priority::Durable));
+        assert!(q.push(frame("e3"), Priority::Durable));
+        q.take_more(&mut frames, 3);
+        assert_eq!(frames, vec![frame("ack"), frame("event"), frame("e2")]);
+        q.close(CloseCode::NORMAL, "");
+        q.take_more(&mut frames, 10);
+        assert_eq!(frames.len(), 3, "nothing more once closing");
     }
 
     #[tokio::test]

@@ -5,8 +5,9 @@
 //! reader pays as much again per read (docs/BENCHMARKS.md, "The floor"): at high rates,
 //! one write per frame is most of what a delivery costs. Pacing trades a little latency
 //! for that, and only when it pays: below the threshold every frame is written as soon
-//! as it is queued, and even above it the first frame after a quiet spell goes at once
-//! (the pause follows a write; it never precedes one).
+//! as it is queued, and even above it the first frame after a quiet spell goes after a
+//! short [`GATHER`] (the pause follows a write; the gather only lets frames that arrive
+//! together, such as an `ack` and the event it caused, share it).
 //!
 //! Pacing needs three things at once ([`Thresholds`]):
 //! - a busy instance;
@@ -25,6 +26,11 @@ use std::time::Duration;
 
 /// How often the rate is measured and the pause re-decided.
 pub const WINDOW: Duration = Duration::from_millis(250);
+
+/// While paced, how long a writer woken by a frame waits for the frames that come with
+/// it before writing (an `ack` and the event it caused arrive together), so that they
+/// share the write instead of the second waiting out the pause.
+pub const GATHER: Duration = Duration::from_millis(2);
 
 /// When pacing starts. It stops when any measure falls below three quarters of its
 /// threshold, so a load near a line does not flap.
