@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 use tidings_shared::{
-    ClientFrame, ConversationSettings, ErrorCode, PresenceState, ServerFrame, UserId,
+    ClientFrame, ConversationId, ConversationSettings, ErrorCode, PresenceState, Seq, ServerFrame,
+    UserId,
 };
-use tidings_tests::{Pair, World, Ws, WAIT};
+use tidings_tests::{Pair, TestUser, World, Ws, WAIT};
 
 const FAST: &[&str] = &["--message-rate", "100000", "--message-burst", "100000"];
 
@@ -18,6 +19,51 @@ async fn assert_silent(ws: &mut Ws, window: Duration, pred: impl FnMut(&ServerFr
     if let Ok(frame) = ws.wait_for(window, pred).await {
         panic!("unexpected {frame:?}");
     }
+}
+
+/// Sends `delivered` (or `read`, with `read`) up to `seq` and asserts that the `done`
+/// reply reports the mark as `expect`.
+async fn report_mark(ws: &mut Ws, cid: &ConversationId, read: bool, seq: Seq, expect: Seq) {
+    let conversation_id = cid.clone();
+    let frame = if read {
+        ClientFrame::Read {
+            conversation_id,
+            seq,
+        }
+    } else {
+        ClientFrame::Delivered {
+            conversation_id,
+            seq,
+        }
+    };
+    let done = ws.request(frame).await.expect("mark");
+    assert!(
+        matches!(done, ServerFrame::Done { seq: s, .. } if s == expect),
+        "{done:?}"
+    );
+}
+
+/// A member's (delivered, read) marks in `viewer`'s conversation list, as served by
+/// instance `api`.
+async fn listed_marks(
+    w: &World,
+    api: usize,
+    viewer: &TestUser,
+    cid: &ConversationId,
+    member: &UserId,
+) -> (Seq, Seq) {
+    let list = w.apis[api].conversations(viewer).await.expect("list");
+    let summary = list
+        .conversations
+        .iter()
+        .find(|c| &c.id == cid)
+        .expect("the conversation is listed");
+    let receipt = summary
+        .receipts
+        .iter()
+        .find(|r| &r.user_id == member)
+        .expect("the member's receipt");
+    (receipt.delivered_seq, receipt.read_seq)
 }
 
 #[tokio::test]
@@ -134,17 +180,7 @@ async fn receipts_turn_a_message_delivered_then_read_and_never_move_back() {
         .await
         .expect("send");
 
-    let done = ben_ws
-        .request(ClientFrame::Delivered {
-            conversation_id: cid.clone(),
-            seq,
-        })
-        .await
-        .expect("delivered");
-    assert!(
-        matches!(done, ServerFrame::Done { seq: s, .. } if s == seq),
-        "{done:?}"
-    );
+    report_mark(&mut ben_ws, &cid, false, seq, seq).await;
     let receipt = |d: u64, r: u64| {
         let ben_id = ben_id.clone();
         move |f: &ServerFrame| {
@@ -170,49 +206,15 @@ async fn receipts_turn_a_message_delivered_then_read_and_never_move_back() {
         .expect("ana sees read");
 
     // Backwards is a no-op: the marks stay, and nobody is told anything.
-    let done = ben_ws
-        .request(ClientFrame::Read {
-            conversation_id: cid.clone(),
-            seq: 1,
-        })
-        .await
-        .expect("read");
-    assert!(
-        matches!(done, ServerFrame::Done { seq: s, .. } if s == seq),
-        "{done:?}"
-    );
-    let done = ben_ws
-        .request(ClientFrame::Delivered {
-            conversation_id: cid.clone(),
-            seq: 1,
-        })
-        .await
-        .expect("delivered");
-    assert!(
-        matches!(done, ServerFrame::Done { seq: s, .. } if s == seq),
-        "{done:?}"
-    );
+    report_mark(&mut ben_ws, &cid, true, 1, seq).await;
+    report_mark(&mut ben_ws, &cid, false, 1, seq).await;
     assert_silent(&mut ana_ws, Duration::from_millis(700), |f| {
         matches!(f, ServerFrame::Receipt { .. })
     })
     .await;
 
     // The summary carries everyone's marks.
-    let list = w.apis[0].conversations(&ana).await.expect("list");
-    let summary = list
-        .conversations
-        .iter()
-        .find(|c| c.id == cid)
-        .expect("direct");
-    let ben_receipt = summary
-        .receipts
-        .iter()
-        .find(|r| r.user_id == ben_id)
-        .expect("ben's receipt");
-    assert_eq!(
-        (ben_receipt.delivered_seq, ben_receipt.read_seq),
-        (seq, seq)
-    );
+    assert_eq!(listed_marks(&w, 0, &ana, &cid, &ben_id).await, (seq, seq));
 }
 
 #[tokio::test]
@@ -467,4 +469,31 @@ async fn conversation_settings_follow_the_user_to_every_device() {
     }
     let list = w.apis[1].conversations(&ben).await.expect("list");
     assert_eq!(list.conversations[0].settings, settings);
+}
+
+#[tokio::test]
+async fn an_author_has_delivered_and_read_their_own_message_and_nobody_is_told() {
+    let w = World::start(2, FAST).expect("world");
+    let Pair {
+        ana,
+        direct,
+        mut ana_ws,
+        mut ben_ws,
+        ..
+    } = w.ana_and_ben().await.expect("pair");
+    let cid = direct.id.clone();
+    let ana_id = ana.session.user.id.clone();
+    let (seq, _) = ana_ws
+        .send_message_text(&cid, uuid::Uuid::new_v4(), "hi")
+        .await
+        .expect("send");
+
+    // Ana's client reports the message stored, as clients do with every event: her
+    // marks are already there, so nothing moves and Ben hears nothing.
+    report_mark(&mut ana_ws, &cid, false, seq, seq).await;
+    assert_silent(&mut ben_ws, Duration::from_millis(700), |f| {
+        matches!(f, ServerFrame::Receipt { .. })
+    })
+    .await;
+    assert_eq!(listed_marks(&w, 1, &ana, &cid, &ana_id).await, (seq, seq));
 }

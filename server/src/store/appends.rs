@@ -24,7 +24,8 @@ const MAX_QUEUED: usize = 4096;
 
 /// The keys and arguments of one append, in the order scripts/append.lua reads them.
 pub(super) struct AppendRecord {
-    pub(super) keys: [String; 9],
+    /// Six keys, or nine when the append changes the membership.
+    pub(super) keys: Vec<String>,
     pub(super) args: Vec<String>,
 }
 

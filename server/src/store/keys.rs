@@ -15,7 +15,7 @@
 //! | `tidings:conv:{<cid>}:log` | hash | seq → event JSON (the conversation's log) |
 //! | `tidings:conv:{<cid>}:client_ids` | hash | `<uid>:<client id>` → `<seq>:<ts>` (send de-duplication) |
 //! | `tidings:conv:{<cid>}:read` | hash | uid → read-up-to seq |
-//! | `tidings:conv:{<cid>}:delivered` | hash | uid → delivered-up-to seq |
+//! | `tidings:conv:{<cid>}:delivered` | hash | uid → delivered-up-to seq (the larger of this and the read mark counts: reading implies delivery) |
 //! | `tidings:conv:{<cid>}:roles` | hash | uid → `owner` / `admin` (absent: member) |
 //! | `tidings:conv:{<cid>}:joined` | hash | uid → seq of the event that made them a member |
 //! | `tidings:conv:{<cid>}:former` | hash | uid → seq of the event that removed them |

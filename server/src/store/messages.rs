@@ -43,10 +43,6 @@ pub enum Change {
 /// The keys and arguments of one append, in the order scripts/append.lua reads them.
 fn record(write: LogWrite<'_>) -> AppendRecord {
     let cid = write.conversation;
-    let (replace_seq, expected, new) = match write.replace {
-        Some(r) => (r.seq.to_string(), r.expected, r.new),
-        None => (String::new(), String::new(), String::new()),
-    };
     let mut args = vec![
         write.sender.as_str().to_owned(),
         write.dedup_field.unwrap_or_default(),
@@ -55,37 +51,44 @@ fn record(write: LogWrite<'_>) -> AppendRecord {
         keys::conversation_channel(cid),
         cid.as_str().to_owned(),
         if write.is_message { "1" } else { "0" }.to_owned(),
-        replace_seq,
-        expected,
-        new,
     ];
-    match write.membership {
-        None => args.push(String::new()),
-        Some(m) => {
-            args.push(m.version.to_string());
-            for change in m.changes {
-                let (op, user, value) = match change {
-                    Change::Add(u, r) => ("add", u.0, role_name(r).to_owned()),
-                    Change::Remove(u) => ("remove", u.0, String::new()),
-                    Change::SetRole(u, r) => ("role", u.0, role_name(r).to_owned()),
-                    Change::Title(t) => ("title", String::new(), t),
-                };
-                args.extend([op.to_owned(), user, value]);
-            }
+    let mut record_keys = vec![
+        keys::conversation(cid),
+        keys::members(cid),
+        keys::log(cid),
+        keys::client_ids(cid),
+        keys::read_marks(cid),
+        keys::delivered_marks(cid),
+    ];
+    // Arguments past the seventh are left out when empty (the script reads them as ''),
+    // and the membership keys when nothing changes it: a plain message is most appends.
+    if write.replace.is_some() || write.membership.is_some() {
+        match write.replace {
+            Some(r) => args.extend([r.seq.to_string(), r.expected, r.new]),
+            None => args.extend([String::new(), String::new(), String::new()]),
+        }
+    }
+    if let Some(m) = write.membership {
+        args.push(m.version.to_string());
+        if !m.changes.is_empty() {
+            record_keys.extend([
+                keys::roles(cid),
+                keys::joined(cid),
+                keys::former_members(cid),
+            ]);
+        }
+        for change in m.changes {
+            let (op, user, value) = match change {
+                Change::Add(u, r) => ("add", u.0, role_name(r).to_owned()),
+                Change::Remove(u) => ("remove", u.0, String::new()),
+                Change::SetRole(u, r) => ("role", u.0, role_name(r).to_owned()),
+                Change::Title(t) => ("title", String::new(), t),
+            };
+            args.extend([op.to_owned(), user, value]);
         }
     }
     AppendRecord {
-        keys: [
-            keys::conversation(cid),
-            keys::members(cid),
-            keys::log(cid),
-            keys::client_ids(cid),
-            keys::read_marks(cid),
-            keys::roles(cid),
-            keys::joined(cid),
-            keys::former_members(cid),
-            keys::delivered_marks(cid),
-        ],
+        keys: record_keys,
         args,
     }
 }
@@ -217,5 +220,59 @@ impl Store {
             .invoke_async(&mut self.conn())
             .await?;
         Ok((raised == 1, now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send<'a>(conversation: &'a ConversationId, sender: &'a UserId) -> LogWrite<'a> {
+        LogWrite {
+            conversation,
+            sender,
+            dedup_field: Some("u:c".into()),
+            event_tail: "\"sender\":\"u\"}".into(),
+            is_message: true,
+            replace: None,
+            seq_floor: 0,
+            membership: None,
+        }
+    }
+
+    #[test]
+    fn a_plain_message_passes_six_keys_and_seven_arguments() {
+        let (cid, uid) = (ConversationId("c".into()), UserId("u".into()));
+        let r = record(send(&cid, &uid));
+        assert_eq!(r.keys.len(), 6);
+        assert_eq!(r.keys[5], keys::delivered_marks(&cid));
+        assert_eq!(r.args.len(), 7);
+        assert_eq!(r.args[6], "1");
+    }
+
+    #[test]
+    fn an_edit_passes_the_replacement_and_a_membership_change_its_keys() {
+        let (cid, uid) = (ConversationId("c".into()), UserId("u".into()));
+        let edit = record(LogWrite {
+            replace: Some(Replace {
+                seq: 4,
+                expected: "old".into(),
+                new: "new".into(),
+            }),
+            ..send(&cid, &uid)
+        });
+        assert_eq!(edit.keys.len(), 6);
+        assert_eq!(edit.args[7..], ["4", "old", "new"]);
+
+        let add = record(LogWrite {
+            membership: Some(MembershipChange {
+                version: 3,
+                changes: vec![Change::Add(UserId("v".into()), Role::Member)],
+            }),
+            ..send(&cid, &uid)
+        });
+        assert_eq!(add.keys.len(), 9);
+        assert_eq!(add.keys[8], keys::former_members(&cid));
+        assert_eq!(add.args[7..], ["", "", "", "3", "add", "v", "member"]);
     }
 }
