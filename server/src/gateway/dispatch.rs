@@ -106,6 +106,18 @@ pub fn decode_client_frame(text: &str) -> Result<ClientEnvelope, (Option<Request
 }
 
 fn parse(text: &str) -> Result<ClientEnvelope, (Option<RequestId>, AppError)> {
+    // A good frame parses straight into its type, at half the cost of going through a
+    // `Value` (one parse per message sent); only a frame that fails takes the slow path
+    // below, which says exactly what is wrong and with which request id.
+    if let Ok(envelope) = serde_json::from_str::<ClientEnvelope>(text) {
+        if envelope
+            .id
+            .as_ref()
+            .is_none_or(|id| id.chars().count() <= MAX_REQUEST_ID_CHARS)
+        {
+            return Ok(envelope);
+        }
+    }
     let invalid = |msg: String| AppError::client(ErrorCode::InvalidFrame, msg);
     let value: Value = serde_json::from_str(text)
         .map_err(|e| (None, invalid(format!("The frame is not valid JSON: {e}."))))?;
