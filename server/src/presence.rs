@@ -20,6 +20,8 @@ use tokio::sync::broadcast;
 
 /// How often each instance looks for expired devices.
 const SWEEP_EVERY: Duration = Duration::from_secs(1);
+/// Devices refreshed per Redis pipeline.
+const REFRESH_BATCH: usize = 256;
 /// Users read from the agenda at a time; a sweep reads again while a full batch came back.
 const SWEEP_BATCH: isize = 500;
 /// Most batches in one sweep (bounds one tick's work at 10,000 users).
@@ -126,12 +128,17 @@ impl PresenceService {
             .iter()
             .map(|d| (d.value().clone(), d.key().clone()))
             .collect();
-        if let Err(e) = self
-            .store
-            .refresh_devices(&devices, self.ttl.as_millis() as i64)
-            .await
-        {
-            tracing::debug!(error = %e, "presence refresh failed");
+        // In pipelines of a few hundred: one pipeline for every connection held all of
+        // its commands and replies at once, a few MiB every refresh with 5,000
+        // connections (the periodic peaks of scenario b, docs/BENCHMARKS.md round 6).
+        for batch in devices.chunks(REFRESH_BATCH) {
+            if let Err(e) = self
+                .store
+                .refresh_devices(batch, self.ttl.as_millis() as i64)
+                .await
+            {
+                tracing::debug!(error = %e, "presence refresh failed");
+            }
         }
     }
 

@@ -126,7 +126,7 @@ impl Store {
         })
     }
 
-    /// Extends the life of these devices (one pipeline for every local connection).
+    /// Extends the life of these devices, in one pipeline.
     pub async fn refresh_devices(
         &self,
         devices: &[(UserId, String)],
