@@ -2,7 +2,7 @@
 //! conversation with them.
 //!
 //! Each connection is a device with an expiry in Redis (`tidings:presence:<uid>`). This
-//! instance refreshes its devices' expiries every third of the TTL in one pipeline, and
+//! instance refreshes its devices' expiries every third of the TTL, in pipelines of 256, and
 //! every instance sweeps the users whose earliest expiry has passed. So when an instance
 //! is killed, its devices stop being refreshed and their people go offline within the TTL
 //! plus one sweep interval — without anyone noticing the crash. Every change is computed
