@@ -119,6 +119,13 @@ pub struct Config {
     #[arg(long, env = "TIDINGS_WRITE_PACING_CPU_PRESSURE", default_value_t = 60)]
     pub write_pacing_cpu_pressure: u64,
 
+    /// Script calls of log appends this instance keeps in flight to Redis at once,
+    /// pipelined on one connection. Appends that arrive meanwhile go together in the next
+    /// call; with only one in flight, an instance appends at most 64 per round trip, and
+    /// a loaded host's longer round trips made appends queue behind several calls.
+    #[arg(long, env = "TIDINGS_APPEND_CALLS_IN_FLIGHT", default_value_t = 4)]
+    pub append_calls_in_flight: usize,
+
     /// Bytes of a WebSocket's read buffer, allocated (and zeroed) for every connection:
     /// client frames are small, so a small buffer keeps idle connections cheap; a larger
     /// frame grows it as needed (one read reserves the whole frame once its header is in).

@@ -42,7 +42,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("histogram buckets")?
         .install_recorder()
         .ok();
-    let store = store::Store::connect(&config.redis_url)
+    let store = store::Store::connect(&config.redis_url, config.append_calls_in_flight)
         .await
         .with_context(|| format!("connecting to Redis at {}", config.redis_url))?;
     if let Some(why) = store.weaker_durability().await {

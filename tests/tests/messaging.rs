@@ -657,4 +657,15 @@ async fn concurrent_sends_from_many_members_each_get_the_ack_for_their_own_messa
         appends / calls >= 1.5,
         "{appends} appends in {calls} calls: appends were not grouped"
     );
+    // Every call was timed, and every append's wait for its call.
+    let timed_calls = api
+        .metric("tidings_append_call_seconds_count")
+        .await
+        .expect("metric");
+    let timed_waits = api
+        .metric("tidings_append_wait_seconds_count")
+        .await
+        .expect("metric");
+    assert_eq!(timed_calls, calls, "calls timed");
+    assert_eq!(timed_waits, appends, "appends' waits timed");
 }

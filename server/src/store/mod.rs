@@ -53,8 +53,9 @@ struct Scripts {
 
 impl Store {
     /// Connects to Redis at `url`. Fails if Redis cannot be reached now; later outages
-    /// are survived by reconnecting.
-    pub async fn connect(url: &str) -> AppResult<Self> {
+    /// are survived by reconnecting. Log appends keep up to `append_calls_in_flight`
+    /// script calls in flight (at least one).
+    pub async fn connect(url: &str, append_calls_in_flight: usize) -> AppResult<Self> {
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
@@ -73,7 +74,11 @@ impl Store {
             rotate_refresh: redis::Script::new(include_str!("scripts/rotate_refresh.lua")),
         });
         Ok(Self {
-            appends: appends::AppendQueue::start(conn.clone(), scripts.clone()),
+            appends: appends::AppendQueue::start(
+                conn.clone(),
+                scripts.clone(),
+                append_calls_in_flight,
+            ),
             conn,
             client,
             scripts,
