@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 #[derive(Parser, Debug)]
@@ -73,7 +73,7 @@ fn main() -> Result<()> {
 }
 
 /// Appends and syncs until the time is up; the syncs' durations in milliseconds.
-fn probe(args: &Args, path: &PathBuf) -> Result<Vec<f64>> {
+fn probe(args: &Args, path: &Path) -> Result<Vec<f64>> {
     let mut file = OpenOptions::new()
         .create_new(true)
         .append(true)

@@ -1,5 +1,5 @@
-//! Group commit of log appends: one script call, and so one AOF sync, for every append
-//! that queued up while the previous call was in flight.
+//! Group commit of log appends: one script call, and so one AOF sync, for the appends
+//! that queued up while the instance's calls were in flight.
 //!
 //! With `appendfsync always` Redis syncs its AOF once per event-loop turn, and a turn
 //! rarely held more than one or two of our appends (1.7 at 2,000 msgs/s), so most of
